@@ -1,0 +1,24 @@
+"""The Celery application of the SPRO hub.
+
+Configuration comes from Django settings (CELERY_* names); the periodic schedule is declared in
+`CELERY_BEAT_SCHEDULE` so that it lives in code, reviewed like the rest.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spro.settings")
+
+app = Celery("spro")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _create_embedded_broker_folders(sender, **kwargs):
+    # The file-system transport expects its folders to exist before the first message.
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)
