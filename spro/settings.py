@@ -97,6 +97,7 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # SQLite is the embedded mode: the web server and the worker share the file, so wait for
     # locks instead of failing, and use WAL so readers never block the writer.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
