@@ -34,7 +34,12 @@ class Territory(models.Model):
     code = models.CharField(_("code"), max_length=20, help_text=_("Code officiel (INSEE…) ou interne."))
     name = models.CharField(_("nom"), max_length=150)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
 
     objects = TerritoryQuerySet.as_manager()
@@ -43,7 +48,9 @@ class Territory(models.Model):
         verbose_name = _("territoire")
         verbose_name_plural = _("territoires")
         ordering = ["kind__order", "code", "name"]
-        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="territory_unique_code_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="territory_unique_code_per_kind")
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.code})" if self.code else self.name
@@ -118,7 +125,9 @@ class Organisation(TimeStampedModel):
 
     def clean(self):
         super().clean()
-        validate_date_range(self.spro_recognised_on, self.spro_recognition_ends_on, "spro_recognition_ends_on")
+        validate_date_range(
+            self.spro_recognised_on, self.spro_recognition_ends_on, "spro_recognition_ends_on"
+        )
 
 
 class User(AbstractUser):
@@ -158,7 +167,9 @@ class RoleAssignmentQuerySet(DatedQuerySet):
 
 
 class RoleAssignment(TimeStampedModel):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("personne"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("personne")
+    )
     role = models.CharField(_("rôle"), max_length=40, choices=Role.choices)
     organisation = models.ForeignKey(
         Organisation,
@@ -217,7 +228,9 @@ class ApiToken(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("organisation")
     )
-    name = models.CharField(_("nom"), max_length=100, help_text=_("À quoi sert ce jeton (ex. : entrepôt de données)."))
+    name = models.CharField(
+        _("nom"), max_length=100, help_text=_("À quoi sert ce jeton (ex. : entrepôt de données).")
+    )
     prefix = models.CharField(_("préfixe"), max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     scopes = models.JSONField(_("portées"), default=list)

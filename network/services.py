@@ -40,7 +40,12 @@ def role_assign(
     if role != Role.PARTNER_MEMBER and overlapping.exists():
         raise ValidationError({"role": _("Cette personne a déjà ce rôle à cette date.")})
     assignment = RoleAssignment(
-        user=user, role=role, organisation=organisation, start_date=start_date, end_date=end_date, created_by=author
+        user=user,
+        role=role,
+        organisation=organisation,
+        start_date=start_date,
+        end_date=end_date,
+        created_by=author,
     )
     assignment._history_user = author
     assignment.full_clean()
@@ -49,7 +54,9 @@ def role_assign(
 
 
 @transaction.atomic
-def role_end(*, assignment: RoleAssignment, end_date: datetime.date | None = None, author: User | None = None):
+def role_end(
+    *, assignment: RoleAssignment, end_date: datetime.date | None = None, author: User | None = None
+):
     """End a role assignment at a date (today by default); the row stays for history."""
     end_date = end_date or timezone.localdate()
     if end_date < assignment.start_date:
@@ -65,7 +72,9 @@ def api_token_create(*, organisation: Organisation, name: str, scopes: list[str]
     """Create a token for a partner organisation. Returns the token and the clear key, shown once."""
     unknown = set(scopes) - set(ApiScope.values)
     if unknown:
-        raise ValidationError({"scopes": _("Portées inconnues : %(scopes)s") % {"scopes": ", ".join(sorted(unknown))}})
+        raise ValidationError(
+            {"scopes": _("Portées inconnues : %(scopes)s") % {"scopes": ", ".join(sorted(unknown))}}
+        )
     key = ApiToken.generate_key()
     token = ApiToken(organisation=organisation, name=name, scopes=sorted(set(scopes)))
     token.set_key(key)

@@ -99,7 +99,10 @@ class Site(TimeStampedModel):
     slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
     kind = models.ForeignKey(SiteKind, on_delete=models.PROTECT, verbose_name=_("type de site"))
     host = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="hosted_sites", verbose_name=_("structure porteuse")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="hosted_sites",
+        verbose_name=_("structure porteuse"),
     )
     parent = models.ForeignKey(
         "self",
@@ -108,7 +111,9 @@ class Site(TimeStampedModel):
         blank=True,
         related_name="children",
         verbose_name=_("site principal"),
-        help_text=_("Pour un centre associé ou un point relais : la Cité des métiers à laquelle il est rattaché."),
+        help_text=_(
+            "Pour un centre associé ou un point relais : la Cité des métiers à laquelle il est rattaché."
+        ),
     )
     # Practical information: the site coordinator keeps it up to date.
     address = models.CharField(_("adresse"), max_length=250, blank=True)
@@ -137,7 +142,9 @@ class Site(TimeStampedModel):
     )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    themes = models.ManyToManyField(Theme, blank=True, related_name="sites", verbose_name=_("thèmes proposés"))
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="sites", verbose_name=_("thèmes proposés")
+    )
     service_levels = models.ManyToManyField(
         ServiceLevel, blank=True, related_name="sites", verbose_name=_("niveaux de service proposés")
     )
@@ -188,8 +195,12 @@ class Site(TimeStampedModel):
 class LabelStatusChange(models.Model):
     """One step of a site's label life cycle, kept forever."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="label_changes", verbose_name=_("site"))
-    previous_status = models.CharField(_("statut précédent"), max_length=20, choices=LabelStatus.choices, blank=True)
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="label_changes", verbose_name=_("site")
+    )
+    previous_status = models.CharField(
+        _("statut précédent"), max_length=20, choices=LabelStatus.choices, blank=True
+    )
     status = models.CharField(_("nouveau statut"), max_length=20, choices=LabelStatus.choices)
     effective_on = models.DateField(_("date d'effet"))
     comment = models.TextField(_("commentaire"), blank=True)
@@ -210,7 +221,9 @@ class LabelStatusChange(models.Model):
 class CoordinatorAssignment(TimeStampedModel):
     """A person coordinating a site for a period: people move, the history stays."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="coordinators", verbose_name=_("site"))
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="coordinators", verbose_name=_("site")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

@@ -116,7 +116,9 @@ def coordinator_assign(
 
 
 @transaction.atomic
-def coordinator_unassign(*, assignment: CoordinatorAssignment, end_date: datetime.date | None = None, author=None):
+def coordinator_unassign(
+    *, assignment: CoordinatorAssignment, end_date: datetime.date | None = None, author=None
+):
     """End a coordinator's assignment; they lose access to the site the day after."""
     end_date = end_date or timezone.localdate()
     if end_date < assignment.start_date:

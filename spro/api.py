@@ -23,9 +23,14 @@ def exception_handler(exc, context):
             detail = str(data["detail"])
             code = getattr(data["detail"], "code", code)
         else:
-            fields = {key: [str(m) for m in (value if isinstance(value, list) else [value])] for key, value in data.items()}
+            fields = {
+                key: [str(m) for m in (value if isinstance(value, list) else [value])]
+                for key, value in data.items()
+            }
             detail = "Les données envoyées ne sont pas valides."
     elif isinstance(data, list):
         detail = " ".join(str(m) for m in data)
-    response.data = {"error": {"status": response.status_code, "code": code, "detail": detail, "fields": fields}}
+    response.data = {
+        "error": {"status": response.status_code, "code": code, "detail": detail, "fields": fields}
+    }
     return response
