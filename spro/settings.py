@@ -139,6 +139,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# WhiteNoise serves STATIC_ROOT (filled by collectstatic) in production; in development and tests it
+# reads the source folders, and must not warn that STATIC_ROOT does not exist yet.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # E-mail: console in development, SMTP from EMAIL_URL in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -235,6 +239,10 @@ SPECTACULAR_SETTINGS = {
 SPRO_LABEL_RENEWAL_WARNING_DAYS = env.int("SPRO_LABEL_RENEWAL_WARNING_DAYS", default=180)
 SPRO_PLATFORM_NAME = env.str("SPRO_PLATFORM_NAME", default="SPRO hub")
 SPRO_REGION_NAME = env.str("SPRO_REGION_NAME", default="Grand Est")
+# A month's statistics are due this many days after the month ends.
+SPRO_PERIOD_DEADLINE_DAYS = env.int("SPRO_PERIOD_DEADLINE_DAYS", default=10)
+# Published breakdowns hide cells below this count so that no person can be singled out.
+SPRO_SMALL_CELL_THRESHOLD = env.int("SPRO_SMALL_CELL_THRESHOLD", default=5)
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from network.forms import InvitationPasswordResetForm
 from network.views import home
 
 from . import views
@@ -19,6 +21,16 @@ urlpatterns = [
     path("", home, name="home"),
     path("reseau/", include("network.urls")),
     path("sites/", include("sites.urls")),
+    path("statistiques/", include("stats.urls")),
+    # Before the auth URLs: people created without a password choose their first one here.
+    path(
+        "comptes/password_reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=InvitationPasswordResetForm,
+            extra_email_context={"platform_name": settings.SPRO_PLATFORM_NAME},
+        ),
+        name="password_reset",
+    ),
     path("comptes/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
     path("healthz", views.healthz, name="healthz"),

@@ -1,1 +1,338 @@
-# Models arrive with the stats issue.
+"""Anonymous visitor statistics.
+
+No model here holds a visitor's name, address, phone, e-mail or birth date: a visit is a set of
+reference-list choices. The only free text is the satisfaction comment, and its form says so.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import ServiceLevel, Site, Theme
+from spro.models import ReferenceItem
+
+from .enums import Dimension, HalfDay, PeriodAction, PeriodMode, PeriodStatus
+
+
+class ContactKind(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("type de contact")
+        verbose_name_plural = _("types de contact")
+
+
+class Sex(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("sexe")
+        verbose_name_plural = _("sexes")
+
+
+class AgeBand(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("tranche d'âge")
+        verbose_name_plural = _("tranches d'âge")
+
+
+class Situation(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("situation")
+        verbose_name_plural = _("situations")
+
+
+class EducationLevel(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("niveau de formation")
+        verbose_name_plural = _("niveaux de formation")
+
+
+class Channel(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("canal")
+        verbose_name_plural = _("canaux")
+
+
+class ReferralTarget(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("orientation vers")
+        verbose_name_plural = _("orientations vers")
+
+
+# The model behind each dimension, for labels and validation.
+DIMENSION_MODELS = {
+    Dimension.CONTACT_KIND: ContactKind,
+    Dimension.AGE_BAND: AgeBand,
+    Dimension.SITUATION: Situation,
+    Dimension.EDUCATION_LEVEL: EducationLevel,
+    Dimension.CHANNEL: Channel,
+    Dimension.THEME: Theme,
+    Dimension.SERVICE_LEVEL: ServiceLevel,
+    Dimension.REFERRAL: ReferralTarget,
+}
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+class PeriodQuerySet(models.QuerySet):
+    def for_sites(self, sites):
+        """Periods of the given sites (a queryset from Site.objects.data_visible_to)."""
+        return self.filter(site__in=sites)
+
+    def between(self, start: datetime.date, end: datetime.date):
+        """Periods whose month lies between two dates, both included."""
+        return self.filter(month__gte=first_of_month(start), month__lte=first_of_month(end))
+
+    def submitted(self):
+        """Periods the site has handed in (submitted, validated or locked)."""
+        return self.exclude(status=PeriodStatus.OPEN)
+
+
+class Period(models.Model):
+    """A site's month of statistics: the unit of truth, submitted, validated then locked."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="periods", verbose_name=_("site"))
+    month = models.DateField(_("mois"), help_text=_("Premier jour du mois."))
+    mode = models.CharField(_("mode de saisie"), max_length=10, choices=PeriodMode.choices, blank=True)
+    status = models.CharField(_("état"), max_length=12, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
+    validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("verrouillée le"), null=True, blank=True)
+    reopen_reason = models.TextField(_("motif de réouverture"), blank=True)
+    last_reminder_on = models.DateField(_("dernier rappel envoyé le"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("période")
+        verbose_name_plural = _("périodes")
+        ordering = ["-month", "site__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "month"], name="period_one_per_site_and_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="period_month_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.site} — {self.month:%m/%Y}"
+
+    @property
+    def deadline(self) -> datetime.date:
+        """Data for a month is due a configurable number of days after the month ends."""
+        return next_month(self.month) + datetime.timedelta(days=settings.SPRO_PERIOD_DEADLINE_DAYS - 1)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PeriodStatus.OPEN
+
+    @property
+    def is_late(self) -> bool:
+        return self.is_open and timezone.localdate() > self.deadline
+
+    @property
+    def was_on_time(self) -> bool | None:
+        if self.submitted_at is None:
+            return None
+        return timezone.localdate(self.submitted_at) <= self.deadline
+
+    def lock(self):
+        """Lock a validated period: from now on nothing changes without a reopening."""
+        self.status = PeriodStatus.LOCKED
+        self.locked_at = timezone.now()
+
+
+class PeriodEvent(models.Model):
+    """The history of a period: each transition, and each change made after submission."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="events", verbose_name=_("période"))
+    action = models.CharField(_("action"), max_length=20, choices=PeriodAction.choices)
+    from_status = models.CharField(_("état avant"), max_length=12, choices=PeriodStatus.choices)
+    to_status = models.CharField(_("état après"), max_length=12, choices=PeriodStatus.choices)
+    reason = models.TextField(_("motif"), blank=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("auteur")
+    )
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("historique de période")
+        verbose_name_plural = _("historiques de période")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.period} : {self.get_action_display()}"
+
+
+class VisitQuerySet(models.QuerySet):
+    def for_period(self, period: Period):
+        """Visits counted in a period."""
+        return self.filter(period=period)
+
+    def with_choices(self):
+        """What a list row shows, in two queries (the visits, then their themes and referrals)."""
+        return self.select_related(
+            "contact_kind", "sex", "age_band", "situation", "education_level", "channel", "service_level"
+        ).prefetch_related("themes", "referrals")
+
+
+class Visit(models.Model):
+    """One anonymous contact with the public (passage). Nothing here identifies a person."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="visits", verbose_name=_("site"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="visits", verbose_name=_("période"))
+    visited_on = models.DateField(_("date"))
+    half_day = models.CharField(_("demi-journée"), max_length=12, choices=HalfDay.choices, blank=True)
+    contact_kind = models.ForeignKey(ContactKind, on_delete=models.PROTECT, verbose_name=_("type de contact"))
+    sex = models.ForeignKey(Sex, on_delete=models.PROTECT, verbose_name=_("sexe"))
+    age_band = models.ForeignKey(
+        AgeBand, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("tranche d'âge")
+    )
+    situation = models.ForeignKey(
+        Situation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("situation")
+    )
+    education_level = models.ForeignKey(
+        EducationLevel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("niveau de formation")
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("canal"))
+    service_level = models.ForeignKey(
+        ServiceLevel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("niveau de service")
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="visits", verbose_name=_("thèmes"))
+    referrals = models.ManyToManyField(
+        ReferralTarget, blank=True, related_name="visits", verbose_name=_("orientations")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
+        ordering = ["-visited_on", "-created_at"]
+        indexes = [models.Index(fields=["site", "visited_on"])]
+
+    def __str__(self):
+        return f"{self.site} — {self.visited_on:%d/%m/%Y}"
+
+
+class AggregateCount(models.Model):
+    """A monthly total entered or imported for a site that keeps its own tool (aggregate period)."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="aggregate_counts", verbose_name=_("période")
+    )
+    dimension = models.CharField(_("ventilation"), max_length=20, choices=Dimension.choices)
+    # The reference item's id within the dimension's list; 0 for the total and for "non renseigné".
+    item_id = models.PositiveIntegerField(_("modalité"), default=0)
+    sex = models.ForeignKey(Sex, on_delete=models.PROTECT, verbose_name=_("sexe"))
+    count = models.PositiveIntegerField(_("nombre"))
+
+    class Meta:
+        verbose_name = _("total mensuel")
+        verbose_name_plural = _("totaux mensuels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "dimension", "item_id", "sex"], name="aggregate_one_count_per_cell"
+            )
+        ]
+
+
+class MonthlyCount(models.Model):
+    """Roll-up kept current at write time: a site's month, one breakdown item, one sex.
+
+    Dashboards read only this table (and MonthlyCrossCount), never the raw visits.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    item_id = models.PositiveIntegerField(default=0)
+    sex_id = models.PositiveIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "month", "dimension", "item_id", "sex_id"], name="monthly_count_cell"
+            )
+        ]
+        # The regional dashboards filter on dimension and a month range across all sites.
+        indexes = [models.Index(fields=["dimension", "month"], name="monthly_count_dim_month")]
+
+
+class MonthlyCrossCount(models.Model):
+    """Roll-up of the cross-tabulations (theme × age band…) of detailed periods, by month and site."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    row_dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    row_item_id = models.PositiveIntegerField(default=0)
+    col_dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    col_item_id = models.PositiveIntegerField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "month", "row_dimension", "row_item_id", "col_dimension", "col_item_id"],
+                name="monthly_cross_count_cell",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["row_dimension", "col_dimension", "month"], name="monthly_cross_dims_month")
+        ]
+
+
+class SatisfactionQuestion(ReferenceItem):
+    """A scale question of the anonymous satisfaction questionnaire (1 = pas du tout … 4 = tout à fait)."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("question de satisfaction")
+        verbose_name_plural = _("questions de satisfaction")
+
+
+SATISFACTION_SCALE = (
+    (1, _("Pas du tout satisfait·e")),
+    (2, _("Plutôt pas satisfait·e")),
+    (3, _("Plutôt satisfait·e")),
+    (4, _("Tout à fait satisfait·e")),
+)
+
+
+class SatisfactionResponse(models.Model):
+    """One anonymous questionnaire filled in by a visitor at the end of a visit."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="satisfaction_responses", verbose_name=_("site")
+    )
+    # The day only: an exact time could help recognise a visitor at a quiet desk.
+    answered_on = models.DateField(_("date"), default=timezone.localdate)
+    comment = models.TextField(_("commentaire"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("réponse au questionnaire de satisfaction")
+        verbose_name_plural = _("réponses au questionnaire de satisfaction")
+        ordering = ["-answered_on", "-pk"]
+        indexes = [models.Index(fields=["site", "answered_on"])]
+
+
+class SatisfactionAnswer(models.Model):
+    response = models.ForeignKey(SatisfactionResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SatisfactionQuestion, on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField(_("réponse"), choices=SATISFACTION_SCALE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="satisfaction_one_answer_per_question"),
+            models.CheckConstraint(condition=Q(value__gte=1) & Q(value__lte=4), name="satisfaction_value_range"),
+        ]

@@ -1,0 +1,212 @@
+"""Roll-up tables kept current at write time, and their rebuild from raw data.
+
+A visit contributes one cell per dimension to MonthlyCount (several for themes and referrals,
+"0" where a choice was not given), always with its sex; and one cell per value pair of each
+cross-tabulation to MonthlyCrossCount. An aggregate period contributes its entered counts as they
+are (no cross-tabulations: a monthly total has no visit-level detail).
+
+Writes apply deltas with one INSERT … ON CONFLICT DO UPDATE statement per table, which both
+PostgreSQL and SQLite run atomically, so two desks recording at once never lose a count.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from .enums import Dimension
+from .models import AggregateCount, MonthlyCount, MonthlyCrossCount, Period, Visit
+
+SCALAR_FIELDS = {
+    Dimension.CONTACT_KIND: "contact_kind_id",
+    Dimension.AGE_BAND: "age_band_id",
+    Dimension.SITUATION: "situation_id",
+    Dimension.EDUCATION_LEVEL: "education_level_id",
+    Dimension.CHANNEL: "channel_id",
+    Dimension.SERVICE_LEVEL: "service_level_id",
+}
+MULTI_FIELDS = {Dimension.THEME: "themes", Dimension.REFERRAL: "referrals"}
+
+# Cross-tabulations the dashboards offer (sex crossings come with every MonthlyCount cell).
+CROSS_PAIRS = (
+    (Dimension.THEME, Dimension.AGE_BAND),
+    (Dimension.THEME, Dimension.SITUATION),
+    (Dimension.SITUATION, Dimension.AGE_BAND),
+    (Dimension.CHANNEL, Dimension.AGE_BAND),
+    (Dimension.REFERRAL, Dimension.SITUATION),
+    (Dimension.SERVICE_LEVEL, Dimension.SITUATION),
+)
+
+
+def visit_values(visit: Visit, theme_ids: Iterable[int] | None = None, referral_ids: Iterable[int] | None = None):
+    """The item ids a visit holds, per dimension (0 when not given)."""
+    values = {Dimension.TOTAL: [0]}
+    for dimension, field in SCALAR_FIELDS.items():
+        values[dimension] = [getattr(visit, field) or 0]
+    if theme_ids is None:
+        theme_ids = [t.pk for t in visit.themes.all()]
+    if referral_ids is None:
+        referral_ids = [r.pk for r in visit.referrals.all()]
+    values[Dimension.THEME] = sorted(set(theme_ids)) or [0]
+    values[Dimension.REFERRAL] = sorted(set(referral_ids)) or [0]
+    return values
+
+
+def visit_cells(visit: Visit, values: dict) -> tuple[Counter, Counter]:
+    month = visit.period.month if visit.period_id else visit.visited_on.replace(day=1)
+    cells = Counter()
+    for dimension, items in values.items():
+        for item in items:
+            cells[(visit.site_id, month, dimension, item, visit.sex_id)] += 1
+    cross = Counter()
+    for row_dim, col_dim in CROSS_PAIRS:
+        for row_item in values[row_dim]:
+            for col_item in values[col_dim]:
+                cross[(visit.site_id, month, row_dim, row_item, col_dim, col_item)] += 1
+    return cells, cross
+
+
+def aggregate_cells(period: Period, counts: Iterable[AggregateCount]) -> Counter:
+    cells = Counter()
+    for row in counts:
+        cells[(period.site_id, period.month, row.dimension, row.item_id, row.sex_id)] += row.count
+    return cells
+
+
+def _upsert(table: str, key_columns: list[str], deltas: Counter) -> None:
+    rows = [(*key, delta) for key, delta in deltas.items() if delta]
+    if not rows:
+        return
+    columns = [*key_columns, "count"]
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    conflict = ", ".join(connection.ops.quote_name(c) for c in key_columns)
+    # Bounded batches keep each statement under SQLite's parameter limit.
+    batch = 100
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            sql = (
+                f"INSERT INTO {table} ({quoted}) VALUES {', '.join([placeholders] * len(chunk))} "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET count = {table}.count + excluded.count"
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
+def apply(cells: Counter, cross: Counter | None = None, sign: int = 1) -> None:
+    """Add (or, with sign=-1, remove) cells to the roll-up tables."""
+    if sign != 1:
+        cells = Counter({key: sign * value for key, value in cells.items()})
+        cross = Counter({key: sign * value for key, value in (cross or {}).items()})
+    _upsert(
+        MonthlyCount._meta.db_table, ["site_id", "month", "dimension", "item_id", "sex_id"], cells
+    )
+    if cross:
+        _upsert(
+            MonthlyCrossCount._meta.db_table,
+            ["site_id", "month", "row_dimension", "row_item_id", "col_dimension", "col_item_id"],
+            cross,
+        )
+
+
+def difference(new: Counter, old: Counter) -> Counter:
+    """new − old, keeping negative deltas (Counter subtraction would drop them)."""
+    result = Counter(new)
+    for key, value in old.items():
+        result[key] -= value
+    return Counter({key: value for key, value in result.items() if value})
+
+
+# --- Rebuild -------------------------------------------------------------------------------
+
+def _site_filter(alias: str, site_ids) -> tuple[str, list]:
+    if site_ids is None:
+        return "", []
+    site_ids = list(site_ids)
+    if not site_ids:
+        return " AND 1 = 0", []
+    return f" AND {alias}.site_id IN ({', '.join(['%s'] * len(site_ids))})", site_ids
+
+
+@transaction.atomic
+def rebuild(site_ids: Iterable[int] | None = None) -> dict:
+    """Recompute both roll-up tables from raw visits and aggregate counts, in SQL.
+
+    Returns the number of rows written per table. Running it twice gives the same tables.
+    """
+    visit = Visit._meta.db_table
+    period = Period._meta.db_table
+    themes = Visit.themes.through._meta.db_table
+    referrals = Visit.referrals.through._meta.db_table
+    aggregate = AggregateCount._meta.db_table
+    mc = MonthlyCount._meta.db_table
+    mcc = MonthlyCrossCount._meta.db_table
+    where_v, params_v = _site_filter("v", site_ids)
+    where_p, params_p = _site_filter("p", site_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {mc} WHERE 1 = 1{where_p.replace('p.site_id', 'site_id')}", params_p)
+        cursor.execute(f"DELETE FROM {mcc} WHERE 1 = 1{where_p.replace('p.site_id', 'site_id')}", params_p)
+
+        # Each dimension as (SQL expression of the item id, extra join).
+        sources = {Dimension.TOTAL: ("0", "")}
+        for dimension, field in SCALAR_FIELDS.items():
+            sources[dimension] = (f"COALESCE(v.{field}, 0)", "")
+        sources[Dimension.THEME] = (
+            "COALESCE(vt.theme_id, 0)",
+            f" LEFT JOIN {themes} vt ON vt.visit_id = v.id",
+        )
+        sources[Dimension.REFERRAL] = (
+            "COALESCE(vr.referraltarget_id, 0)",
+            f" LEFT JOIN {referrals} vr ON vr.visit_id = v.id",
+        )
+        def group(*expressions):
+            # A constant in GROUP BY would read as a column position: leave it out.
+            return ", ".join(e for e in expressions if e != "0")
+
+        for dimension, (expression, join) in sources.items():
+            cursor.execute(
+                f"INSERT INTO {mc} (site_id, month, dimension, item_id, sex_id, count) "
+                f"SELECT v.site_id, p.month, %s, {expression}, v.sex_id, COUNT(*) "
+                f"FROM {visit} v JOIN {period} p ON p.id = v.period_id{join} WHERE 1 = 1{where_v} "
+                f"GROUP BY {group('v.site_id', 'p.month', expression, 'v.sex_id')}",
+                [dimension.value, *params_v],
+            )
+        cursor.execute(
+            f"INSERT INTO {mc} (site_id, month, dimension, item_id, sex_id, count) "
+            f"SELECT p.site_id, p.month, a.dimension, a.item_id, a.sex_id, SUM(a.count) "
+            f"FROM {aggregate} a JOIN {period} p ON p.id = a.period_id WHERE 1 = 1{where_p} "
+            f"GROUP BY p.site_id, p.month, a.dimension, a.item_id, a.sex_id",
+            params_p,
+        )
+        for row_dim, col_dim in CROSS_PAIRS:
+            row_expr, row_join = sources[row_dim]
+            col_expr, col_join = sources[col_dim]
+            cursor.execute(
+                f"INSERT INTO {mcc} (site_id, month, row_dimension, row_item_id, col_dimension, "
+                f"col_item_id, count) "
+                f"SELECT v.site_id, p.month, %s, {row_expr}, %s, {col_expr}, COUNT(*) "
+                f"FROM {visit} v JOIN {period} p ON p.id = v.period_id{row_join}{col_join} "
+                f"WHERE 1 = 1{where_v} "
+                f"GROUP BY {group('v.site_id', 'p.month', row_expr, col_expr)}",
+                [row_dim.value, col_dim.value, *params_v],
+            )
+    return {"monthly": MonthlyCount.objects.count(), "cross": MonthlyCrossCount.objects.count()}
+
+
+def snapshot(site_ids: Iterable[int] | None = None) -> tuple[dict, dict]:
+    """The non-zero cells of both tables, to compare incremental and rebuilt roll-ups."""
+    monthly = MonthlyCount.objects.exclude(count=0)
+    cross = MonthlyCrossCount.objects.exclude(count=0)
+    if site_ids is not None:
+        monthly = monthly.filter(site_id__in=site_ids)
+        cross = cross.filter(site_id__in=site_ids)
+    return (
+        {
+            (r.site_id, r.month, r.dimension, r.item_id, r.sex_id): r.count
+            for r in monthly
+        },
+        {
+            (r.site_id, r.month, r.row_dimension, r.row_item_id, r.col_dimension, r.col_item_id): r.count
+            for r in cross
+        },
+    )

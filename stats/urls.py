@@ -1,0 +1,11 @@
+from stats.views import dashboards, entry, imports, periods, satisfaction
+
+app_name = "stats"
+
+urlpatterns = [
+    *entry.urlpatterns,
+    *periods.urlpatterns,
+    *dashboards.urlpatterns,
+    *imports.urlpatterns,
+    *satisfaction.urlpatterns,
+]

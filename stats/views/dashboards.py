@@ -1,0 +1,3 @@
+"""Stub: filled by the dashboards area."""
+
+urlpatterns: list = []

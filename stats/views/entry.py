@@ -1,0 +1,3 @@
+"""Stub: filled by the entry area."""
+
+urlpatterns: list = []

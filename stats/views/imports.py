@@ -1,0 +1,3 @@
+"""Stub: filled by the imports area."""
+
+urlpatterns: list = []

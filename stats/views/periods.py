@@ -1,0 +1,3 @@
+"""Stub: filled by the periods area."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Stub: filled by the satisfaction area."""
+
+urlpatterns: list = []
