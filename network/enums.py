@@ -13,3 +13,4 @@ class Role(models.TextChoices):
 class ApiScope(models.TextChoices):
     NETWORK_READ = "network:read", _("Lecture du réseau (organisations, territoires)")
     SITES_READ = "sites:read", _("Lecture des sites labellisés")
+    STATS_READ = "stats:read", _("Lecture des statistiques agrégées")

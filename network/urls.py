@@ -4,4 +4,14 @@ from . import views
 
 app_name = "network"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/nouvelle/", views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/modifier/", views.organisation_edit, name="organisation_edit"),
+    path("personnes/", views.person_list, name="person_list"),
+    path("personnes/nouvelle/", views.person_create, name="person_create"),
+    path("personnes/<int:pk>/", views.person_detail, name="person_detail"),
+    path("personnes/<int:pk>/roles/ajouter/", views.role_add, name="role_add"),
+    path("roles/<int:pk>/terminer/", views.role_end, name="role_end"),
+]

@@ -1,5 +1,338 @@
-from django.shortcuts import render
+"""Pages of the network: home page per role, organisations, people and their roles."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from sites.enums import LabelStatus
+from sites.models import CoordinatorAssignment, LabelStatusChange, Site
+
+from . import services
+from .enums import Role
+from .filters import OrganisationFilter, PersonFilter
+from .forms import OrganisationForm, PersonForm, RoleAssignmentForm, RoleEndForm, attach_service_errors
+from .models import Organisation, RoleAssignment, User
+
+PAGE_SIZE = 25
+HISTORY_LENGTH = 20
+
+
+def regional_coordinator_required(view):
+    """Management pages of the coordination: any other logged-in person gets 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.roles.is_regional_coordinator:
+            raise PermissionDenied(_("Cette page est réservée à la coordination régionale."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# Home
 
 
 def home(request):
-    return render(request, "base.html")
+    """One page per role; a person holding several roles sees each section."""
+    roles = request.user.roles
+    context = {"nav": "home", "roles": roles}
+    if roles.reads_whole_network:
+        context.update(_network_overview())
+    if roles.is_site_coordinator:
+        # Only the sites they coordinate, even for a regional coordinator who also runs a site.
+        context["my_sites"] = (
+            Site.objects.editable_by(request.user)
+            .filter(pk__in=roles.coordinated_site_ids)
+            .select_related("kind", "departement")
+        )
+    if roles.is_partner:
+        context["partner_organisations"] = Organisation.objects.filter(
+            pk__in=roles.partner_organisation_ids
+        ).select_related("kind")
+    if not (roles.reads_whole_network or roles.is_site_coordinator or roles.is_partner):
+        context["contacts"] = (
+            User.objects.filter(
+                is_active=True,
+                role_assignments__in=RoleAssignment.objects.current().filter(role=Role.REGIONAL_COORDINATOR),
+            )
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+    return render(request, "network/home.html", context)
+
+
+def _network_overview() -> dict:
+    """The network at a glance: counts are grouped in the database, one query per table."""
+    by_status = dict(Site.objects.order_by().values_list("label_status").annotate(n=Count("pk")))
+    sites_by_status = [
+        {"status": status, "label": status.label, "count": by_status.get(status.value, 0)}
+        for status in LabelStatus
+    ]
+    sites_by_kind = (
+        Site.objects.values("kind__label")
+        .annotate(count=Count("pk"), labelled=Count("pk", filter=_labelled()))
+        .order_by("kind__order", "kind__label")
+    )
+    sites_by_departement = (
+        Site.objects.values("departement__code", "departement__name")
+        .annotate(count=Count("pk"), labelled=Count("pk", filter=_labelled()))
+        .order_by("departement__code")
+    )
+    due_for_renewal = list(
+        Site.objects.due_for_renewal()
+        .select_related("kind", "departement")
+        .order_by("label_renewal_due_on", "name")
+    )
+    return {
+        "site_count": sum(by_status.values()),
+        "labelled_count": by_status.get(LabelStatus.LABELLED, 0),
+        "spro_member_count": Organisation.objects.spro_members().count(),
+        "sites_by_status": sites_by_status,
+        "sites_by_kind": sites_by_kind,
+        "sites_by_departement": sites_by_departement,
+        "due_for_renewal": due_for_renewal,
+        "recent_label_changes": LabelStatusChange.objects.select_related("site", "author")[:10],
+        "today": timezone.localdate(),
+    }
+
+
+def _labelled():
+    return Q(label_status=LabelStatus.LABELLED)
+
+
+# Organisations
+
+
+def organisation_list(request):
+    # Explicit order: with a GROUP BY (the site count) Django no longer applies Meta.ordering.
+    organisations = (
+        Organisation.objects.select_related("kind", "departement")
+        .annotate(site_count=Count("hosted_sites"))
+        .order_by("name", "pk")
+    )
+    filterset = OrganisationFilter(request.GET, queryset=organisations)
+    return render(
+        request,
+        "network/organisation_list.html",
+        {
+            "nav": "organisations",
+            "filterset": filterset,
+            "page_obj": _page(request, filterset.qs),
+            "is_filtered": any(request.GET.get(name) for name in filterset.form.fields),
+        },
+    )
+
+
+def organisation_detail(request, pk):
+    organisation = get_object_or_404(Organisation.objects.select_related("kind", "departement"), pk=pk)
+    is_coordination = request.user.roles.is_regional_coordinator
+    context = {
+        "nav": "organisations",
+        "organisation": organisation,
+        "is_spro_member_today": Organisation.objects.spro_members().filter(pk=pk).exists(),
+        "hosted_sites": organisation.hosted_sites.visible_to(request.user).select_related("kind"),
+        "can_edit": is_coordination,
+    }
+    if is_coordination:
+        context["members"] = organisation.members.order_by("last_name", "first_name")
+        context["history"] = _history_entries(organisation)
+    return render(request, "network/organisation_detail.html", context)
+
+
+def _history_entries(organisation) -> list[dict]:
+    """The latest changes, each with the fields it changed (diffed in memory, no query per row)."""
+    # One record more than shown, so that the oldest shown one can be diffed against its predecessor.
+    records = list(organisation.history.select_related("history_user")[: HISTORY_LENGTH + 1])
+    entries = []
+    for record, previous in zip(records[:HISTORY_LENGTH], [*records[1:], None], strict=False):
+        changed = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["updated_at"])
+            changed = [
+                str(Organisation._meta.get_field(change.field).verbose_name) for change in delta.changes
+            ]
+        entries.append({"record": record, "changed": changed})
+    return entries
+
+
+@regional_coordinator_required
+def organisation_create(request):
+    return _organisation_form(request, Organisation())
+
+
+@regional_coordinator_required
+def organisation_edit(request, pk):
+    return _organisation_form(request, get_object_or_404(Organisation, pk=pk))
+
+
+def _organisation_form(request, organisation):
+    creating = organisation.pk is None
+    # Kept before binding: a rejected form leaves the typed values on the instance.
+    saved_name = organisation.name
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_save(organisation=form.instance, author=request.user)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            if creating:
+                messages.success(
+                    request, _("L'organisation « %(name)s » a été créée.") % {"name": organisation}
+                )
+            else:
+                messages.success(
+                    request, _("L'organisation « %(name)s » a été modifiée.") % {"name": organisation}
+                )
+            return redirect("network:organisation_detail", pk=organisation.pk)
+    return render(
+        request,
+        "network/organisation_form.html",
+        {
+            "nav": "organisations",
+            "form": form,
+            "organisation": organisation,
+            "saved_name": saved_name,
+            "creating": creating,
+        },
+    )
+
+
+# People and roles
+
+
+@regional_coordinator_required
+def person_list(request):
+    people = (
+        User.objects.select_related("organisation")
+        .order_by("last_name", "first_name", "pk")
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.current().select_related("organisation"),
+                to_attr="current_roles",
+            ),
+            Prefetch(
+                "site_assignments",
+                queryset=CoordinatorAssignment.objects.current().select_related("site"),
+                to_attr="current_sites",
+            ),
+        )
+    )
+    filterset = PersonFilter(request.GET, queryset=people)
+    return render(
+        request,
+        "network/person_list.html",
+        {
+            "nav": "people",
+            "filterset": filterset,
+            "page_obj": _page(request, filterset.qs),
+            "is_filtered": any(request.GET.get(name) for name in filterset.form.fields),
+        },
+    )
+
+
+@regional_coordinator_required
+def person_detail(request, pk):
+    person = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
+    return render(
+        request,
+        "network/person_detail.html",
+        {
+            "nav": "people",
+            "person": person,
+            "role_assignments": person.role_assignments.select_related("organisation", "created_by"),
+            "site_assignments": person.site_assignments.select_related("site"),
+            # For the "assign to a site" links: the assignment itself is made on the site's page.
+            "sites": Site.objects.only("name", "slug").order_by("name"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@regional_coordinator_required
+def person_create(request):
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = form.save(commit=False)
+        # No password and no e-mail: the person chooses a password through "mot de passe oublié".
+        person.set_unusable_password()
+        person.save()
+        messages.success(
+            request,
+            _(
+                "%(name)s a été ajouté·e. Pour se connecter, cette personne choisit son mot de passe avec "
+                "le lien « Mot de passe oublié ? » de la page de connexion."
+            )
+            % {"name": person},
+        )
+        return redirect("network:person_detail", pk=person.pk)
+    return render(request, "network/person_form.html", {"nav": "people", "form": form})
+
+
+@regional_coordinator_required
+def role_add(request, pk):
+    person = get_object_or_404(User, pk=pk)
+    form = RoleAssignmentForm(request.POST or None, initial={"organisation": person.organisation_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.role_assign(user=person, author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Rôle « %(role)s » attribué à %(name)s.")
+                % {"role": assignment.get_role_display(), "name": person},
+            )
+            return redirect("network:person_detail", pk=person.pk)
+    return render(request, "network/role_form.html", {"nav": "people", "form": form, "person": person})
+
+
+@regional_coordinator_required
+@require_http_methods(["GET", "POST"])
+def role_end(request, pk):
+    assignment = get_object_or_404(RoleAssignment.objects.select_related("user", "organisation"), pk=pk)
+    if assignment.end_date and assignment.end_date < timezone.localdate():
+        messages.info(request, _("Ce rôle est déjà terminé."))
+        return redirect("network:person_detail", pk=assignment.user_id)
+    form = RoleEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_end(
+                assignment=assignment, end_date=form.cleaned_data["end_date"], author=request.user
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Le rôle « %(role)s » de %(name)s prend fin le %(date)s.")
+                % {
+                    "role": assignment.get_role_display(),
+                    "name": assignment.user,
+                    "date": _french_date(assignment.end_date),
+                },
+            )
+            return redirect("network:person_detail", pk=assignment.user_id)
+    return render(
+        request,
+        "network/role_end_confirm.html",
+        {"nav": "people", "form": form, "assignment": assignment, "person": assignment.user},
+    )
+
+
+def _french_date(day) -> str:
+    return date_format(day, "j F Y")

@@ -1,1 +1,11 @@
-urlpatterns: list = []
+"""Site endpoints, mounted under /api/v1/ by spro/urls.py (see network/api_urls.py for the naming)."""
+
+from rest_framework.routers import DefaultRouter
+
+from .api import SiteViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("sites", SiteViewSet, basename="api-site")
+
+urlpatterns = router.urls

@@ -127,3 +127,146 @@ def coordinator_unassign(
     assignment._history_user = author
     assignment.save(update_fields=["end_date", "updated_at"])
     return assignment
+
+
+def label_renewal_reminders_send(*, day: datetime.date | None = None) -> int:
+    """E-mail the regional coordinators every site due for label renewal, and each site coordinator
+    their own due sites only; at most once a day per person. Returns the number of e-mails sent.
+
+    No transaction: nothing is written to the database. Idempotence comes from one cache key per
+    person and day, claimed with an atomic `cache.add` (SET NX on Redis) before sending and released
+    if sending fails, so that a retry sends only what is missing and never sends twice.
+    """
+    # Imported here because this function was appended to a module shared by several writers.
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.mail import EmailMessage, get_connection
+    from django.utils import formats, translation
+    from django.utils.translation import ngettext
+
+    from network.enums import Role
+    from network.models import RoleAssignment, User
+
+    day = day or timezone.localdate()
+    due = list(
+        Site.objects.due_for_renewal(day=day)
+        .select_related("departement")
+        .order_by("label_renewal_due_on", "name")
+    )
+    if not due:
+        return 0
+    due_by_id = {site.pk: site for site in due}
+
+    # Superusers administer the platform; only people holding the role today receive the list.
+    regional_coordinators = (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(
+            pk__in=RoleAssignment.objects.current(day)
+            .filter(role=Role.REGIONAL_COORDINATOR)
+            .values("user_id")
+        )
+        .order_by("pk")
+    )
+    sites_by_coordinator: dict[int, tuple[User, list[Site]]] = {}
+    assignments = (
+        CoordinatorAssignment.objects.current(day)
+        .filter(site_id__in=due_by_id, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id", "site_id")
+    )
+    for assignment in assignments:
+        _user, sites = sites_by_coordinator.setdefault(assignment.user_id, (assignment.user, []))
+        if due_by_id[assignment.site_id] not in sites:  # Two overlapping assignments: one line.
+            sites.append(due_by_id[assignment.site_id])
+
+    platform = settings.SPRO_PLATFORM_NAME
+
+    def site_line(site: Site) -> str:
+        due_on = formats.date_format(site.label_renewal_due_on, "SHORT_DATE_FORMAT")
+        line = _("- %(site)s (%(commune)s, %(departement)s) : renouvellement du label le %(date)s") % {
+            "site": site.name,
+            "commune": site.commune,
+            "departement": site.departement.code,
+            "date": due_on,
+        }
+        if site.label_renewal_due_on < day:
+            line += " " + _("(échéance dépassée)")
+        return line
+
+    def regional_message(user: User) -> EmailMessage:
+        subject = ngettext(
+            "[%(platform)s] %(count)d site à renouveler",
+            "[%(platform)s] %(count)d sites à renouveler",
+            len(due),
+        ) % {"platform": platform, "count": len(due)}
+        body = "\n".join(
+            [
+                _("Bonjour %(name)s,") % {"name": user.first_name or user.get_username()},
+                "",
+                _(
+                    "Les sites suivants arrivent à l'échéance de leur label dans les %(days)d prochains "
+                    "jours, ou l'ont dépassée :"
+                )
+                % {"days": settings.SPRO_LABEL_RENEWAL_WARNING_DAYS},
+                "",
+                *[site_line(site) for site in due],
+                "",
+                _("Pensez à engager la procédure de renouvellement avec chacun d'eux."),
+                "",
+                "— " + platform,
+            ]
+        )
+        return EmailMessage(subject=subject, body=body, to=[user.email])
+
+    def coordinator_message(user: User, sites: list[Site]) -> EmailMessage:
+        subject = ngettext(
+            "[%(platform)s] Renouvellement du label de votre site",
+            "[%(platform)s] Renouvellement du label de vos sites",
+            len(sites),
+        ) % {"platform": platform}
+        intro = ngettext(
+            "Le label de votre site arrive bientôt à échéance :",
+            "Le label de vos sites arrive bientôt à échéance :",
+            len(sites),
+        )
+        body = "\n".join(
+            [
+                _("Bonjour %(name)s,") % {"name": user.first_name or user.get_username()},
+                "",
+                intro,
+                "",
+                *[site_line(site) for site in sites],
+                "",
+                _(
+                    "La coordination régionale vous accompagnera pour préparer le dossier de renouvellement "
+                    "(auto-évaluation, bilan d'activité)."
+                ),
+                "",
+                "— " + platform,
+            ]
+        )
+        return EmailMessage(subject=subject, body=body, to=[user.email])
+
+    # Mails go out in the platform's language, whoever (a worker, a command) runs this.
+    with translation.override(settings.LANGUAGE_CODE):
+        outgoing = [(f"regional:{user.pk}", regional_message(user)) for user in regional_coordinators]
+        outgoing += [
+            (f"site:{user.pk}", coordinator_message(user, sites))
+            for user, sites in sites_by_coordinator.values()
+        ]
+    sent = 0
+    with get_connection() as connection:
+        for recipient, message in outgoing:
+            key = f"sites:label-renewal-reminder:{day.isoformat()}:{recipient}"
+            if not cache.add(key, True, timeout=2 * 24 * 3600):
+                continue  # Already sent to this person today.
+            try:
+                message.connection = connection
+                message.send()
+            except Exception:
+                cache.delete(key)  # Not sent: let a retry send it.
+                raise
+            sent += 1
+    return sent

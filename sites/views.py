@@ -1,1 +1,355 @@
+"""Pages of the sites app: the public directory and site sheets, and the coordination's writes.
 
+Every write fetches its site through `Site.objects.editable_by(user)`, so a stranger gets a 404
+and never learns whether the site exists; pages reserved to the regional coordination then answer
+403 to the site's own coordinators. Writes go through sites.services.
+"""
+
+import itertools
+from operator import attrgetter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, ForeignKey
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from network.roles import NO_ROLES
+
+from .filters import SiteFilter
+from .forms import CoordinatorAssignForm, CoordinatorEndForm, LabelStatusForm, SiteForm, SitePracticalForm
+from .models import CoordinatorAssignment, Site
+from .services import coordinator_assign, coordinator_unassign, site_change_label_status, site_save
+
+DIRECTORY_PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 25
+
+
+def _roles(user):
+    return getattr(user, "roles", NO_ROLES)
+
+
+def _editable_site(request, slug: str) -> Site:
+    """The site if the user may edit it; a 404 otherwise, so that strangers learn nothing."""
+    return get_object_or_404(Site.objects.editable_by(request.user), slug=slug)
+
+
+def _require_regional_coordinator(user) -> None:
+    """Identity, label and team belong to the regional coordination: a site's own coordinator gets 403."""
+    if not _roles(user).is_regional_coordinator:
+        raise PermissionDenied
+
+
+def _history_readable_sites(user):
+    """Sites whose change history the user may read: those they edit, or all for whole-network readers."""
+    if _roles(user).reads_whole_network:
+        return Site.objects.all()
+    return Site.objects.editable_by(user)
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form, next to the field it concerns when the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        form.add_error(target, errors)
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    return render(request, f"sites/{template}", {"nav": "sites", **context}, status=status)
+
+
+# Public pages.
+
+
+@login_not_required
+@require_safe
+def directory(request):
+    """The directory of sites, grouped by département, filtered and paginated."""
+    site_filter = SiteFilter(request.GET, queryset=Site.objects.visible_to(request.user), request=request)
+    results = site_filter.qs.for_listing().order_by("departement__code", "departement__name", "name", "pk")
+    paginator = Paginator(results, DIRECTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    # One GROUP BY over all the results, not just this page: a group split across two pages still
+    # announces its full count, and the summary lists every département found.
+    departement_counts = list(
+        results.order_by("departement__code", "departement__name")
+        .values("departement", "departement__code", "departement__name")
+        .annotate(count=Count("pk"))
+    )
+    totals = {row["departement"]: row["count"] for row in departement_counts}
+    groups = [
+        {"departement": departement, "sites": list(rows), "total": totals.get(departement.pk, 0)}
+        for departement, rows in itertools.groupby(page.object_list, key=attrgetter("departement"))
+    ]
+    return _render(
+        request,
+        "directory.html",
+        {
+            "filter": site_filter,
+            "page": page,
+            "groups": groups,
+            "departement_counts": departement_counts,
+            "is_filtered": any(site_filter.form.data.get(name) for name in site_filter.filters),
+            "can_create": _roles(request.user).is_regional_coordinator,
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def detail(request, slug):
+    """A site's public sheet; coordinators and edit buttons only for those concerned."""
+    user = request.user
+    visible = Site.objects.visible_to(user)
+    site = get_object_or_404(visible.for_listing(), slug=slug)
+    roles = _roles(user)
+    can_edit = Site.objects.editable_by(user).filter(pk=site.pk).exists()
+    coordinators = None
+    if user.is_authenticated:
+        coordinators = site.coordinators.current().select_related("user").order_by("start_date", "pk")
+    return _render(
+        request,
+        "detail.html",
+        {
+            "site": site,
+            # The parent is linked only when the reader may open it.
+            "parent_visible": site.parent_id is not None and visible.filter(pk=site.parent_id).exists(),
+            "children": visible.filter(parent=site).select_related("kind").order_by("name"),
+            "themes": site.themes.all(),
+            "service_levels": site.service_levels.all(),
+            "coordinators": coordinators,
+            "can_edit_practical": can_edit,
+            "can_manage": can_edit and roles.is_regional_coordinator,
+            "can_see_history": can_edit or roles.reads_whole_network,
+        },
+    )
+
+
+# Writes.
+
+
+def _save_site_form(request, form) -> Site | None:
+    try:
+        return site_save(site=form.instance, author=request.user, m2m=form.m2m_values())
+    except ValidationError as error:
+        _add_service_errors(form, error)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def create(request):
+    _require_regional_coordinator(request.user)
+    form = SiteForm(data=request.POST if request.method == "POST" else None)
+    if form.is_valid() and (site := _save_site_form(request, form)):
+        messages.success(request, _("Le site « %(name)s » a été créé.") % {"name": site.name})
+        return redirect(site)
+    return _render(request, "site_form.html", {"form": form, "site": None, "mode": "create"})
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, slug):
+    site = _editable_site(request, slug)
+    _require_regional_coordinator(request.user)
+    # The form writes what was typed onto the instance: keep the saved name for titles and links.
+    site_name = site.name
+    form = SiteForm(data=request.POST if request.method == "POST" else None, instance=site)
+    if form.is_valid() and (site := _save_site_form(request, form)):
+        messages.success(request, _("La fiche du site « %(name)s » a été enregistrée.") % {"name": site.name})
+        return redirect(site)
+    return _render(
+        request, "site_form.html", {"form": form, "site": site, "site_name": site_name, "mode": "edit"}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edit_practical(request, slug):
+    site = _editable_site(request, slug)
+    site_name = site.name
+    form = SitePracticalForm(data=request.POST if request.method == "POST" else None, instance=site)
+    if form.is_valid() and (site := _save_site_form(request, form)):
+        messages.success(
+            request,
+            _("Les informations pratiques de « %(name)s » ont été enregistrées.") % {"name": site.name},
+        )
+        return redirect(site)
+    return _render(
+        request, "site_form.html", {"form": form, "site": site, "site_name": site_name, "mode": "practical"}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def label_status(request, slug):
+    site = _editable_site(request, slug)
+    _require_regional_coordinator(request.user)
+    form = LabelStatusForm(data=request.POST if request.method == "POST" else None, site=site)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            site = site_change_label_status(
+                site=site,
+                status=data["status"],
+                effective_on=data["effective_on"],
+                renewal_due_on=data["renewal_due_on"],
+                comment=data["comment"],
+                author=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Le label de « %(name)s » est désormais au statut « %(status)s ».")
+                % {"name": site.name, "status": site.get_label_status_display()},
+            )
+            return redirect(site)
+    return _render(request, "label_status_form.html", {"form": form, "site": site})
+
+
+@require_http_methods(["GET", "POST"])
+def coordinator_add(request, slug):
+    site = _editable_site(request, slug)
+    _require_regional_coordinator(request.user)
+    form = CoordinatorAssignForm(data=request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            assignment = coordinator_assign(
+                site=site,
+                user=data["user"],
+                position=data["position"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                author=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s coordonne « %(site)s » à partir du %(date)s.")
+                % {
+                    "person": assignment.user,
+                    "site": site.name,
+                    "date": formats.date_format(assignment.start_date, "SHORT_DATE_FORMAT"),
+                },
+            )
+            return redirect(site)
+    return _render(request, "coordinator_form.html", {"form": form, "site": site})
+
+
+@require_http_methods(["GET", "POST"])
+def coordinator_end(request, pk):
+    assignment = get_object_or_404(
+        CoordinatorAssignment.objects.select_related("site", "user").filter(
+            site__in=Site.objects.editable_by(request.user)
+        ),
+        pk=pk,
+    )
+    _require_regional_coordinator(request.user)
+    site = assignment.site
+    form = CoordinatorEndForm(data=request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            assignment = coordinator_unassign(
+                assignment=assignment, end_date=form.cleaned_data["end_date"], author=request.user
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("La coordination de « %(site)s » par %(person)s prend fin le %(date)s.")
+                % {
+                    "site": site.name,
+                    "person": assignment.user,
+                    "date": formats.date_format(assignment.end_date, "SHORT_DATE_FORMAT"),
+                },
+            )
+            return redirect(site)
+    return _render(request, "coordinator_end.html", {"form": form, "site": site, "assignment": assignment})
+
+
+# History.
+
+
+def _format_changes(records_with_previous) -> dict:
+    """Human-readable field changes between consecutive history records.
+
+    Foreign keys are stored as ids in the history: they are resolved with one query per related
+    model for the whole page, rather than one per change.
+    """
+    deltas = {
+        record.pk: record.diff_against(previous).changes
+        for record, previous in records_with_previous
+        if previous is not None
+    }
+    wanted: dict = {}
+    for changes in deltas.values():
+        for change in changes:
+            field = Site._meta.get_field(change.field)
+            if isinstance(field, ForeignKey):
+                wanted.setdefault(field, set()).update(v for v in (change.old, change.new) if v is not None)
+    names = {field: field.related_model._default_manager.in_bulk(ids) for field, ids in wanted.items()}
+
+    def display(field, value):
+        if value in (None, ""):
+            return None
+        if isinstance(field, ForeignKey):
+            obj = names[field].get(value)
+            return str(obj) if obj is not None else _("élément supprimé (n° %(id)s)") % {"id": value}
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return _("oui") if value else _("non")
+        return value
+
+    result = {}
+    for record_pk, changes in deltas.items():
+        rows = []
+        for change in changes:
+            field = Site._meta.get_field(change.field)
+            rows.append(
+                {
+                    "label": field.verbose_name,
+                    "old": display(field, change.old),
+                    "new": display(field, change.new),
+                }
+            )
+        result[record_pk] = sorted(rows, key=lambda row: str(row["label"]))
+    return result
+
+
+@require_safe
+def history(request, slug):
+    """Changes of the site's sheet, steps of its label and its coordinators over time."""
+    site = get_object_or_404(_history_readable_sites(request.user), slug=slug)
+    records = site.history.select_related("history_user").order_by("-history_date", "-history_id")
+    paginator = Paginator(records, HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    offset = (page.number - 1) * HISTORY_PAGE_SIZE
+    # One record more than the page holds: the last change of the page is diffed against it.
+    rows = list(records[offset : offset + HISTORY_PAGE_SIZE + 1])
+    pairs = list(itertools.zip_longest(rows[:HISTORY_PAGE_SIZE], rows[1:]))
+    changes = _format_changes(pairs)
+    entries = [
+        {"record": record, "changes": changes.get(record.pk), "has_previous": previous is not None}
+        for record, previous in pairs
+    ]
+    return _render(
+        request,
+        "history.html",
+        {
+            "site": site,
+            "page": page,
+            "entries": entries,
+            "label_changes": site.label_changes.select_related("author"),
+            "assignments": site.coordinators.select_related("user").order_by("-start_date", "-pk"),
+        },
+    )

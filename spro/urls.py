@@ -13,6 +13,7 @@ from . import views
 api_v1 = [
     path("", include("network.api_urls")),
     path("", include("sites.api_urls")),
+    path("", include("stats.api_urls")),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
 ]

@@ -1,0 +1,148 @@
+"""Read-only REST API of the network: territories and organisations (scope `network:read`).
+
+Organisations are shown as structures: no phone, e-mail, contact person or notes, because those
+may name or reach a person.
+"""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from spro.api import ApiViewMixin, HasScope, error_responses
+
+from .enums import ApiScope
+from .models import Organisation, OrganisationKind, Territory
+
+# Serializers
+
+
+class TerritorySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(
+        source="kind.code", read_only=True, help_text=_("Code du type de territoire.")
+    )
+    parent = serializers.IntegerField(
+        source="parent_id", read_only=True, allow_null=True, help_text=_("Identifiant du territoire parent.")
+    )
+
+    class Meta:
+        model = Territory
+        fields = ["id", "kind", "code", "name", "parent"]
+        read_only_fields = fields
+
+
+class OrganisationKindSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrganisationKind
+        fields = ["code", "label"]
+        read_only_fields = fields
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    kind = OrganisationKindSerializer(read_only=True)
+    departement = serializers.CharField(
+        source="departement.code", read_only=True, allow_null=True, help_text=_("Code du département.")
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "acronym",
+            "kind",
+            "is_spro_member",
+            "spro_recognised_on",
+            "spro_recognition_ends_on",
+            "address",
+            "postcode",
+            "commune",
+            "departement",
+            "website",
+        ]
+        read_only_fields = fields
+
+
+# Filters
+
+
+class TerritoryFilter(django_filters.FilterSet):
+    kind = django_filters.CharFilter(field_name="kind__code", label=_("Code du type de territoire"))
+    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Identifiant du territoire parent"))
+
+    class Meta:
+        model = Territory
+        fields = ["kind", "parent"]
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    kind = django_filters.CharFilter(field_name="kind__code", label=_("Code du type d'organisation"))
+    departement = django_filters.CharFilter(field_name="departement__code", label=_("Code du département"))
+    is_spro_member = django_filters.BooleanFilter(
+        method="filter_is_spro_member", label=_("Membre du SPRO aujourd'hui (reconnaissance en cours)")
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("Recherche dans le nom, le sigle ou la commune"))
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "departement", "is_spro_member", "q"]
+
+    def filter_is_spro_member(self, queryset, name, value):
+        # The same rule as everywhere else: the flag and the recognition dates, on today's date.
+        members = Organisation.objects.spro_members().values("pk")
+        return queryset.filter(pk__in=members) if value else queryset.exclude(pk__in=members)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+
+# Views
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Liste des territoires"),
+        description=_(
+            "Régions, départements, bassins d'emploi, agences territoriales… Portée : `network:read`."
+        ),
+        responses={200: TerritorySerializer, **error_responses(401, 403, 404)},
+        tags=["réseau"],
+    ),
+    retrieve=extend_schema(
+        summary=_("Un territoire"),
+        description=_("Portée : `network:read`."),
+        responses={200: TerritorySerializer, **error_responses(401, 403, 404)},
+        tags=["réseau"],
+    ),
+)
+class TerritoryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = TerritorySerializer
+    filterset_class = TerritoryFilter
+    permission_classes = [HasScope]
+    required_scope = ApiScope.NETWORK_READ
+    queryset = Territory.objects.select_related("kind")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Liste des organisations"),
+        description=_(
+            "Structures porteuses et partenaires du réseau, sans données personnelles. "
+            "Portée : `network:read`."
+        ),
+        responses={200: OrganisationSerializer, **error_responses(401, 403, 404)},
+        tags=["réseau"],
+    ),
+    retrieve=extend_schema(
+        summary=_("Une organisation"),
+        description=_("Portée : `network:read`."),
+        responses={200: OrganisationSerializer, **error_responses(401, 403, 404)},
+        tags=["réseau"],
+    ),
+)
+class OrganisationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+    permission_classes = [HasScope]
+    required_scope = ApiScope.NETWORK_READ
+    queryset = Organisation.objects.select_related("kind", "departement")

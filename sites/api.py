@@ -1,0 +1,161 @@
+"""Read-only REST API of the labelled sites (scope `sites:read`).
+
+What a client sees goes through `Site.objects.visible_to(principal)`: partners (token clients and
+partner members) see the public sites, the regional coordination and observers see every site,
+a site coordinator sees the public sites plus their own. Any other site is a 404.
+"""
+
+import django_filters
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from network.enums import ApiScope
+from network.models import Organisation
+from spro.api import ApiViewMixin, HasScope, error_responses
+
+from .enums import LabelStatus
+from .models import ServiceLevel, Site, SiteKind, Theme
+
+# Serializers
+
+
+class SiteKindSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SiteKind
+        fields = ["code", "label"]
+        read_only_fields = fields
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["code", "label"]
+        read_only_fields = fields
+
+
+class ServiceLevelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceLevel
+        fields = ["code", "label"]
+        read_only_fields = fields
+
+
+class SiteHostSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    kind = SiteKindSerializer(read_only=True)
+    host = SiteHostSerializer(read_only=True, help_text=_("Structure porteuse."))
+    parent = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        help_text=_("Identifiant du site principal (centre associé, point relais)."),
+    )
+    departement = serializers.CharField(
+        source="departement.code", read_only=True, help_text=_("Code du département.")
+    )
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    label_status = serializers.ChoiceField(choices=LabelStatus.choices, read_only=True)
+    label_status_label = serializers.CharField(source="get_label_status_display", read_only=True)
+    themes = ThemeSerializer(many=True, read_only=True)
+    service_levels = ServiceLevelSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Site
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "host",
+            "parent",
+            "address",
+            "postcode",
+            "commune",
+            "departement",
+            "latitude",
+            "longitude",
+            "opening_hours",
+            "phone",
+            "email",
+            "website",
+            "accessibility",
+            "public_description",
+            "themes",
+            "service_levels",
+            "label_status",
+            "label_status_label",
+            "labelled_on",
+            "label_renewal_due_on",
+        ]
+        read_only_fields = fields
+
+
+# Filters
+
+
+class SiteFilter(django_filters.FilterSet):
+    kind = django_filters.CharFilter(field_name="kind__code", label=_("Code du type de site"))
+    departement = django_filters.CharFilter(field_name="departement__code", label=_("Code du département"))
+    label_status = django_filters.ChoiceFilter(choices=LabelStatus.choices, label=_("Statut du label"))
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label=_("Recherche dans le nom, la commune, le code postal ou la structure porteuse"),
+    )
+
+    class Meta:
+        model = Site
+        fields = ["kind", "departement", "label_status", "q"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+
+# Views
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Liste des sites"),
+        description=_(
+            "Informations publiques des sites labellisés. Un partenaire voit les sites publics "
+            "(labellisés ou suspendus). Portée : `sites:read`."
+        ),
+        responses={200: SiteSerializer, **error_responses(401, 403, 404)},
+        tags=["sites"],
+    ),
+    retrieve=extend_schema(
+        summary=_("Un site"),
+        description=_("Par identifiant (slug). Un site non visible répond 404. Portée : `sites:read`."),
+        responses={200: SiteSerializer, **error_responses(401, 403, 404)},
+        tags=["sites"],
+    ),
+)
+class SiteViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = SiteSerializer
+    filterset_class = SiteFilter
+    permission_classes = [HasScope]
+    required_scope = ApiScope.SITES_READ
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def get_queryset(self):
+        # One query for the page of sites and their foreign keys, one per many-to-many list.
+        return (
+            Site.objects.visible_to(self.request.user)
+            .for_listing()
+            .prefetch_related(
+                Prefetch("themes", queryset=Theme.objects.order_by("order", "label")),
+                Prefetch("service_levels", queryset=ServiceLevel.objects.order_by("order", "label")),
+            )
+        )

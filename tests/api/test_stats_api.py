@@ -1,0 +1,281 @@
+"""/api/v1/stats/monthly/: who reads which site's figures, small cells, filters, pages, queries."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from network.enums import ApiScope
+from network.models import User
+from sites.enums import LabelStatus
+from stats import services
+from stats.enums import Dimension
+from tests.api.utils import assert_error
+from tests.factories import SiteFactory, TerritoryFactory
+from tests.stats.conftest import Refs
+
+URL = "/api/v1/stats/monthly/"
+YEAR = timezone.localdate().year - 1
+MARCH = datetime.date(YEAR, 3, 1)
+APRIL = datetime.date(YEAR, 4, 1)
+
+
+def set_month(site, month, counts: dict):
+    """A month's totals, entered through the service as the regional coordination would."""
+    author = User.objects.get_or_create(username="saisie", defaults={"is_superuser": True})[0]
+    services.aggregate_set(site=site, month=month, author=author, counts=counts)
+
+
+def month_counts(refs, women: int, men: int) -> dict:
+    """Totals by sex, with the same numbers on the first two age bands (women, men)."""
+    female, male = refs.sexes
+    return {
+        (Dimension.TOTAL, 0, female.pk): women,
+        (Dimension.TOTAL, 0, male.pk): men,
+        (Dimension.AGE_BAND, refs.age_bands[0].pk, female.pk): women,
+        (Dimension.AGE_BAND, refs.age_bands[1].pk, male.pk): men,
+    }
+
+
+def rows(response) -> list[dict]:
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def total_rows(response) -> dict:
+    """The 'total' lines by (site, month)."""
+    return {(row["site"], row["month"]): row for row in rows(response) if row["dimension"] == Dimension.TOTAL}
+
+
+def by_sex(row) -> dict:
+    return {cell["sex"]: (cell["count"], cell["suppressed"]) for cell in row["by_sex"]}
+
+
+@pytest.fixture
+def refs(db):
+    """The reference lists of the statistics tests (tests/stats/conftest.py)."""
+    return Refs()
+
+
+@pytest.fixture
+def hidden_site(db):
+    """A site still in the label process: its figures are not published to partners."""
+    return SiteFactory(
+        name="Espace métiers de Sedan", slug="sedan", label_status=LabelStatus.PROJECT, labelled_on=None
+    )
+
+
+@pytest.fixture
+def figures(site_a, site_b, hidden_site, refs):
+    set_month(site_a, MARCH, month_counts(refs, women=3, men=6))
+    set_month(site_a, APRIL, month_counts(refs, women=5, men=7))
+    set_month(site_b, MARCH, month_counts(refs, women=0, men=8))
+    set_month(hidden_site, MARCH, month_counts(refs, women=10, men=10))
+
+
+# --- Authentication and scope -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_anonymous_gets_401(anonymous_client):
+    assert_error(anonymous_client.get(URL), 401)
+
+
+@pytest.mark.django_db
+def test_token_without_the_scope_gets_403(token_client):
+    error = assert_error(token_client(ApiScope.SITES_READ).get(URL), 403)
+    assert "stats:read" in error["detail"]
+
+
+@pytest.mark.django_db
+def test_revoked_token_gets_401(token_client):
+    assert_error(token_client(ApiScope.STATS_READ, revoked=True).get(URL), 401)
+
+
+@pytest.mark.django_db
+def test_read_only(token_client):
+    client = token_client(ApiScope.STATS_READ)
+    assert_error(client.post(URL, {}), 405)
+
+
+# --- Who reads which site -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_partners_read_labelled_sites_with_small_cells_hidden(token_client, figures, site_a, site_b):
+    response = token_client(ApiScope.STATS_READ).get(URL)
+    totals = total_rows(response)
+    assert set(totals) == {
+        ("reims", f"{YEAR}-03-01"),
+        ("reims", f"{YEAR}-04-01"),
+        ("troyes", f"{YEAR}-03-01"),
+    }
+
+    march = totals[("reims", f"{YEAR}-03-01")]
+    assert march["site_name"] == site_a.name
+    assert march["item"] == {"id": 0, "code": None, "label": "Total"}
+    # 3 women: hidden; and the total with them, else 9 − 6 would give the 3 back.
+    assert by_sex(march) == {"femme": (None, True), "homme": (6, False)}
+    assert (march["count"], march["suppressed"]) == (None, True)
+
+    april = totals[("reims", f"{YEAR}-04-01")]
+    assert by_sex(april) == {"femme": (5, False), "homme": (7, False)}
+    assert (april["count"], april["suppressed"]) == (12, False)
+
+    # A zero singles nobody out: it is shown.
+    troyes = totals[("troyes", f"{YEAR}-03-01")]
+    assert by_sex(troyes) == {"femme": (0, False), "homme": (8, False)}
+    assert troyes["count"] == 8
+
+
+@pytest.mark.django_db
+def test_rows_per_breakdown_item(token_client, figures, refs):
+    response = token_client(ApiScope.STATS_READ).get(URL, {"dimension": Dimension.AGE_BAND, "site": "reims"})
+    lines = {(row["month"], row["item"]["code"]): row for row in rows(response)}
+    assert set(lines) == {
+        (f"{YEAR}-03-01", "moins-26"),
+        (f"{YEAR}-03-01", "26-44"),
+        (f"{YEAR}-04-01", "moins-26"),
+        (f"{YEAR}-04-01", "26-44"),
+    }
+    young = lines[(f"{YEAR}-04-01", "moins-26")]
+    assert young["item"] == {"id": refs.age_bands[0].pk, "code": "moins-26", "label": "Moins-26"}
+    assert young["dimension"] == "age_band"
+    assert by_sex(young) == {"femme": (5, False), "homme": (0, False)}
+    assert young["count"] == 5
+
+
+@pytest.mark.django_db
+def test_the_regional_coordination_reads_every_site_in_full(client_for, regional_coordinator, figures):
+    totals = total_rows(client_for(regional_coordinator).get(URL))
+    assert {site for site, _month in totals} == {"reims", "troyes", "sedan"}
+    march = totals[("reims", f"{YEAR}-03-01")]
+    assert by_sex(march) == {"femme": (3, False), "homme": (6, False)}
+    assert (march["count"], march["suppressed"]) == (9, False)
+
+
+@pytest.mark.django_db
+def test_observers_read_every_site(client_for, observer, figures):
+    assert {site for site, _month in total_rows(client_for(observer).get(URL))} == {
+        "reims",
+        "troyes",
+        "sedan",
+    }
+
+
+@pytest.mark.django_db
+def test_site_coordinators_read_their_own_sites_only(client_for, coordinator_a, coordinator_b, figures):
+    client = client_for(coordinator_a)
+    totals = total_rows(client.get(URL))
+    assert {site for site, _month in totals} == {"reims"}
+    # Their own figures, in full.
+    assert totals[("reims", f"{YEAR}-03-01")]["count"] == 9
+    # Asking for another site by name gives nothing.
+    assert rows(client.get(URL, {"site": "troyes"})) == []
+    assert {site for site, _month in total_rows(client_for(coordinator_b).get(URL))} == {"troyes"}
+
+
+@pytest.mark.django_db
+def test_partner_members_read_like_their_organisation(client_for, partner, figures):
+    totals = total_rows(client_for(partner).get(URL))
+    assert {site for site, _month in totals} == {"reims", "troyes"}
+    assert totals[("reims", f"{YEAR}-03-01")]["suppressed"] is True
+
+
+@pytest.mark.django_db
+def test_people_without_a_role_read_nothing(client_for, figures):
+    user = User.objects.create_user(username="inconnu", password="mot-de-passe-de-test")
+    assert rows(client_for(user).get(URL)) == []
+
+
+# --- Filters and pages --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_filters(client_for, regional_coordinator, refs):
+    marne = TerritoryFactory(code="51", name="Marne")
+    reims = SiteFactory(slug="reims", departement=marne)
+    troyes = SiteFactory(slug="troyes", departement=TerritoryFactory(code="10", name="Aube"))
+    set_month(reims, MARCH, month_counts(refs, 1, 1))
+    set_month(reims, APRIL, month_counts(refs, 1, 1))
+    set_month(troyes, MARCH, month_counts(refs, 1, 1))
+    client = client_for(regional_coordinator)
+    total = {"dimension": Dimension.TOTAL}
+
+    def keys(**params):
+        return {(row["site"], row["month"]) for row in rows(client.get(URL, {**total, **params}))}
+
+    assert keys() == {("reims", f"{YEAR}-03-01"), ("reims", f"{YEAR}-04-01"), ("troyes", f"{YEAR}-03-01")}
+    assert keys(site="troyes") == {("troyes", f"{YEAR}-03-01")}
+    assert keys(departement="51") == {("reims", f"{YEAR}-03-01"), ("reims", f"{YEAR}-04-01")}
+    # A date inside a month takes the whole month.
+    assert keys(start=f"{YEAR}-04-15") == {("reims", f"{YEAR}-04-01")}
+    assert keys(end=f"{YEAR}-03-31") == {("reims", f"{YEAR}-03-01"), ("troyes", f"{YEAR}-03-01")}
+    assert {row["dimension"] for row in rows(client.get(URL, {"dimension": "age_band"}))} == {"age_band"}
+
+    error = assert_error(client.get(URL, {"dimension": "nom"}), 400)
+    assert "dimension" in error["fields"]
+    assert_error(client.get(URL, {"start": "hier"}), 400)
+
+
+@pytest.mark.django_db
+def test_pagination(token_client, site_a, refs):
+    for month in range(1, 6):
+        set_month(site_a, datetime.date(YEAR, month, 1), month_counts(refs, 5, 5))
+    client = token_client(ApiScope.STATS_READ)
+    data = client.get(URL, {"dimension": Dimension.TOTAL, "page_size": 2}).json()
+    assert data["count"] == 5
+    assert [row["month"] for row in data["results"]] == [f"{YEAR}-01-01", f"{YEAR}-02-01"]
+    assert data["next"] and data["previous"] is None
+    last = client.get(URL, {"dimension": Dimension.TOTAL, "page_size": 2, "page": 3}).json()
+    assert [row["month"] for row in last["results"]] == [f"{YEAR}-05-01"]
+    assert_error(client.get(URL, {"page": 99}), 404)
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_with_sites_or_months(token_client, refs, django_assert_num_queries):
+    client = token_client(ApiScope.STATS_READ)
+    # Seen a minute ago: the authentication does not write last_used_at again.
+    client.token.last_used_at = timezone.now()
+    client.token.save(update_fields=["last_used_at"])
+
+    def list_in_six_queries() -> int:
+        # 1. the token (with its organisation), by key hash; a token reads the labelled sites, no query;
+        # 2. the sexes (one column each);
+        # 3. COUNT(*) of the grouped lines, for the pagination;
+        # 4. the page of lines, grouped by site, month, dimension and item, one sum per sex;
+        # 5.-6. the labels of the items on the page: one query per breakdown present (total needs none).
+        with django_assert_num_queries(6):
+            response = client.get(URL, {"page_size": 500})
+        assert response.status_code == 200
+        return response.json()["count"]
+
+    def add_sites(number: int, months: int):
+        for _ in range(number):
+            site = SiteFactory()
+            for month in range(1, months + 1):
+                counts = month_counts(refs, 5, 6)
+                counts[(Dimension.SITUATION, refs.situations[month % 3].pk, refs.sexes[0].pk)] = 5
+                set_month(site, datetime.date(YEAR, month, 1), counts)
+
+    add_sites(1, 2)
+    assert list_in_six_queries() == 1 * 2 * 4  # total, two age bands, one situation per month.
+    add_sites(5, 6)
+    assert list_in_six_queries() == 1 * 2 * 4 + 5 * 6 * 4
+
+
+@pytest.mark.django_db
+def test_schema_documents_the_endpoint(client):
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    operation = schema["paths"][URL]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {
+        "site",
+        "departement",
+        "start",
+        "end",
+        "dimension",
+        "page",
+    }
+    assert operation["responses"]["403"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ApiError"
+    )
