@@ -1,15 +1,10 @@
 """Browser journeys: Playwright's sync API driving Debian's Chromium against pytest-django's live server."""
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import require
-
-# Playwright's sync API runs an event loop in the test thread; Django would then refuse every ORM
-# call from the test as "async unsafe", although the test itself is plain synchronous code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,9 +18,11 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # Journeys log in with real passwords: a fast hasher keeps the suite quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def allow_orm_beside_playwright(monkeypatch):
+    # Playwright's sync API runs an event loop in the test thread; Django would then refuse every ORM
+    # call from the test as "async unsafe", although the test itself is plain synchronous code.
+    # Set per browser test only, so that no other test runs with the safety off.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")

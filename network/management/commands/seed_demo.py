@@ -1,0 +1,61 @@
+"""Load the demo data (reference lists, Grand Est territories, organisations, sites, statistics)."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from network import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les données de démonstration (listes de référence, territoires du Grand Est, "
+        "organisations, Espaces métiers de Champagne-Ardenne, statistiques) et, avec DEBUG=1, les "
+        "comptes de démonstration. Relancer la commande ne crée aucun doublon."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-accounts",
+            action="store_true",
+            help="Ne charger que les données, sans les comptes de démonstration (utilisable en production).",
+        )
+        parser.add_argument(
+            "--network-only",
+            action="store_true",
+            help="Ne charger que le réseau et les sites, sans les statistiques de démonstration.",
+        )
+
+    def handle(self, *args, no_accounts=False, network_only=False, **options):
+        started = time.monotonic()
+        try:
+            # One transaction for everything: an interrupted load leaves nothing half done.
+            with transaction.atomic():
+                report = demo.load_demo(with_accounts=not no_accounts)
+                extras = {} if network_only else demo.load_extras()
+        except demo.DemoAccountsRefused as exc:
+            raise CommandError(str(exc)) from exc
+        elapsed = time.monotonic() - started
+
+        created = [f"{count} {what}" for what, count in sorted(report.created.items())]
+        updated = [f"{count} {what} mis à jour" for what, count in sorted(report.updated.items())]
+        if created or updated:
+            self.stdout.write(self.style.SUCCESS(f"Données de démonstration chargées ({elapsed:.1f} s) :"))
+            self.stdout.write("  Réseau et sites : " + ", ".join(created + updated) + ".")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Données de démonstration à jour ({elapsed:.1f} s) :"))
+            self.stdout.write("  Réseau et sites : rien à changer.")
+        for what, counts in extras.items():
+            rows = [f"{count} {kind}" for kind, count in counts.items() if count]
+            self.stdout.write(
+                f"  {what.capitalize()} : " + (", ".join(rows) + "." if rows else "rien à changer.")
+            )
+
+        self.stdout.write(f"\nPlateforme : {demo.PLATFORM_URL}")
+        if no_accounts:
+            self.stdout.write("Aucun compte de démonstration créé (--no-accounts).")
+            return
+        self.stdout.write(f"Comptes de démonstration (mot de passe « {demo.DEMO_PASSWORD} ») :")
+        for line in demo.account_lines():
+            self.stdout.write(line)
