@@ -94,6 +94,13 @@ class PeriodQuerySet(models.QuerySet):
         """Periods the site has handed in (submitted, validated or locked)."""
         return self.exclude(status=PeriodStatus.OPEN)
 
+    def late(self, day: datetime.date | None = None):
+        """Open periods whose deadline has passed (the SQL twin of Period.is_late)."""
+        day = day or timezone.localdate()
+        # deadline < day  <=>  next month's first day <= day - DEADLINE_DAYS  <=>  month < that month.
+        cutoff = first_of_month(day - datetime.timedelta(days=settings.SPRO_PERIOD_DEADLINE_DAYS))
+        return self.filter(status=PeriodStatus.OPEN, month__lt=cutoff)
+
 
 class Period(models.Model):
     """A site's month of statistics: the unit of truth, submitted, validated then locked."""
@@ -101,7 +108,9 @@ class Period(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="periods", verbose_name=_("site"))
     month = models.DateField(_("mois"), help_text=_("Premier jour du mois."))
     mode = models.CharField(_("mode de saisie"), max_length=10, choices=PeriodMode.choices, blank=True)
-    status = models.CharField(_("état"), max_length=12, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    status = models.CharField(
+        _("état"), max_length=12, choices=PeriodStatus.choices, default=PeriodStatus.OPEN
+    )
     submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
     validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
     locked_at = models.DateTimeField(_("verrouillée le"), null=True, blank=True)
@@ -150,7 +159,9 @@ class Period(models.Model):
 class PeriodEvent(models.Model):
     """The history of a period: each transition, and each change made after submission."""
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="events", verbose_name=_("période"))
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="events", verbose_name=_("période")
+    )
     action = models.CharField(_("action"), max_length=20, choices=PeriodAction.choices)
     from_status = models.CharField(_("état avant"), max_length=12, choices=PeriodStatus.choices)
     to_status = models.CharField(_("état après"), max_length=12, choices=PeriodStatus.choices)
@@ -186,7 +197,9 @@ class Visit(models.Model):
     """One anonymous contact with the public (passage). Nothing here identifies a person."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="visits", verbose_name=_("site"))
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="visits", verbose_name=_("période"))
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="visits", verbose_name=_("période")
+    )
     visited_on = models.DateField(_("date"))
     half_day = models.CharField(_("demi-journée"), max_length=12, choices=HalfDay.choices, blank=True)
     contact_kind = models.ForeignKey(ContactKind, on_delete=models.PROTECT, verbose_name=_("type de contact"))
@@ -200,7 +213,9 @@ class Visit(models.Model):
     education_level = models.ForeignKey(
         EducationLevel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("niveau de formation")
     )
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("canal"))
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("canal")
+    )
     service_level = models.ForeignKey(
         ServiceLevel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("niveau de service")
     )
@@ -246,6 +261,9 @@ class AggregateCount(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.period} — {self.get_dimension_display()} {self.item_id} : {self.count}"
+
 
 class MonthlyCount(models.Model):
     """Roll-up kept current at write time: a site's month, one breakdown item, one sex.
@@ -269,6 +287,9 @@ class MonthlyCount(models.Model):
         # The regional dashboards filter on dimension and a month range across all sites.
         indexes = [models.Index(fields=["dimension", "month"], name="monthly_count_dim_month")]
 
+    def __str__(self):
+        return f"{self.site_id} {self.month:%m/%Y} {self.dimension} {self.item_id} : {self.count}"
+
 
 class MonthlyCrossCount(models.Model):
     """Roll-up of the cross-tabulations (theme × age band…) of detailed periods, by month and site."""
@@ -291,6 +312,9 @@ class MonthlyCrossCount(models.Model):
         indexes = [
             models.Index(fields=["row_dimension", "col_dimension", "month"], name="monthly_cross_dims_month")
         ]
+
+    def __str__(self):
+        return f"{self.site_id} {self.month:%m/%Y} {self.row_dimension}×{self.col_dimension} : {self.count}"
 
 
 class SatisfactionQuestion(ReferenceItem):
@@ -325,6 +349,9 @@ class SatisfactionResponse(models.Model):
         ordering = ["-answered_on", "-pk"]
         indexes = [models.Index(fields=["site", "answered_on"])]
 
+    def __str__(self):
+        return f"{self.site} — {self.answered_on:%d/%m/%Y}"
+
 
 class SatisfactionAnswer(models.Model):
     response = models.ForeignKey(SatisfactionResponse, on_delete=models.CASCADE, related_name="answers")
@@ -333,6 +360,13 @@ class SatisfactionAnswer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["response", "question"], name="satisfaction_one_answer_per_question"),
-            models.CheckConstraint(condition=Q(value__gte=1) & Q(value__lte=4), name="satisfaction_value_range"),
+            models.UniqueConstraint(
+                fields=["response", "question"], name="satisfaction_one_answer_per_question"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=1) & Q(value__lte=4), name="satisfaction_value_range"
+            ),
         ]
+
+    def __str__(self):
+        return f"{self.question} : {self.value}"

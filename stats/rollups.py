@@ -38,7 +38,9 @@ CROSS_PAIRS = (
 )
 
 
-def visit_values(visit: Visit, theme_ids: Iterable[int] | None = None, referral_ids: Iterable[int] | None = None):
+def visit_values(
+    visit: Visit, theme_ids: Iterable[int] | None = None, referral_ids: Iterable[int] | None = None
+):
     """The item ids a visit holds, per dimension (0 when not given)."""
     values = {Dimension.TOTAL: [0]}
     for dimension, field in SCALAR_FIELDS.items():
@@ -98,9 +100,7 @@ def apply(cells: Counter, cross: Counter | None = None, sign: int = 1) -> None:
     if sign != 1:
         cells = Counter({key: sign * value for key, value in cells.items()})
         cross = Counter({key: sign * value for key, value in (cross or {}).items()})
-    _upsert(
-        MonthlyCount._meta.db_table, ["site_id", "month", "dimension", "item_id", "sex_id"], cells
-    )
+    _upsert(MonthlyCount._meta.db_table, ["site_id", "month", "dimension", "item_id", "sex_id"], cells)
     if cross:
         _upsert(
             MonthlyCrossCount._meta.db_table,
@@ -118,6 +118,7 @@ def difference(new: Counter, old: Counter) -> Counter:
 
 
 # --- Rebuild -------------------------------------------------------------------------------
+
 
 def _site_filter(alias: str, site_ids) -> tuple[str, list]:
     if site_ids is None:
@@ -159,6 +160,7 @@ def rebuild(site_ids: Iterable[int] | None = None) -> dict:
             "COALESCE(vr.referraltarget_id, 0)",
             f" LEFT JOIN {referrals} vr ON vr.visit_id = v.id",
         )
+
         def group(*expressions):
             # A constant in GROUP BY would read as a column position: leave it out.
             return ", ".join(e for e in expressions if e != "0")
@@ -201,10 +203,7 @@ def snapshot(site_ids: Iterable[int] | None = None) -> tuple[dict, dict]:
         monthly = monthly.filter(site_id__in=site_ids)
         cross = cross.filter(site_id__in=site_ids)
     return (
-        {
-            (r.site_id, r.month, r.dimension, r.item_id, r.sex_id): r.count
-            for r in monthly
-        },
+        {(r.site_id, r.month, r.dimension, r.item_id, r.sex_id): r.count for r in monthly},
         {
             (r.site_id, r.month, r.row_dimension, r.row_item_id, r.col_dimension, r.col_item_id): r.count
             for r in cross

@@ -98,7 +98,9 @@ def total_visits(site_ids, start: datetime.date, end: datetime.date) -> int:
     return _counts(site_ids, start, end, Dimension.TOTAL).aggregate(n=Sum("count"))["n"] or 0
 
 
-def monthly_volumes(site_ids, start: datetime.date, end: datetime.date) -> dict[datetime.date, dict[int, int]]:
+def monthly_volumes(
+    site_ids, start: datetime.date, end: datetime.date
+) -> dict[datetime.date, dict[int, int]]:
     """Visits per month and sex over a range (months without data are absent)."""
     volumes = defaultdict(lambda: defaultdict(int))
     for month, sex_id, count in (
@@ -194,7 +196,9 @@ def cross_tab(site_ids, start: datetime.date, end: datetime.date, row_dim: str, 
     labels = item_labels(row_dim)
     order = _item_order(row_dim)
     used_rows = sorted({r for r, _c in cells}, key=lambda i: order.get(i, 10_000))
-    return CrossTab(row_labels=[(i, labels.get(i, "?")) for i in used_rows], col_labels=col_labels, cells=cells)
+    return CrossTab(
+        row_labels=[(i, labels.get(i, "?")) for i in used_rows], col_labels=col_labels, cells=cells
+    )
 
 
 def suppress_small_cells(value: int | None) -> int | None:
@@ -205,6 +209,7 @@ def suppress_small_cells(value: int | None) -> int | None:
 
 
 # --- Completeness and timeliness -------------------------------------------------------------
+
 
 def labelled_months(site: Site, months: list[datetime.date], changes: list[LabelStatusChange]) -> list:
     """The months, among those given, at whose end the site held the label."""
@@ -218,9 +223,7 @@ def labelled_months(site: Site, months: list[datetime.date], changes: list[Label
                 status = change.status
         if not ordered:
             labelled_since = site.labelled_on
-            status = (
-                site.label_status if labelled_since is None or labelled_since <= month_end else None
-            )
+            status = site.label_status if labelled_since is None or labelled_since <= month_end else None
         if status == LabelStatus.LABELLED:
             result.append(month)
     return result

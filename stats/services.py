@@ -73,6 +73,19 @@ def _check_writable(*, period: Period, user, mode: str) -> None:
         )
 
 
+def period_write_refusal(*, period: Period, user, mode: str) -> str | None:
+    """Why the user may not write this period's data in this mode (None when they may), for pages.
+
+    Pages use it to replace a form by an explanation before anyone types; the writes themselves
+    still go through _check_writable, so the rule lives in one place.
+    """
+    try:
+        _check_writable(period=period, user=user, mode=mode)
+    except (PermissionDenied, ValidationError) as error:
+        return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    return None
+
+
 def _log_change(*, period: Period, user, details: dict, action=PeriodAction.DATA_CHANGE) -> None:
     """Changes to a period that was handed in are kept in its history (open periods move daily)."""
     if period.status == PeriodStatus.OPEN and action == PeriodAction.DATA_CHANGE:
@@ -121,14 +134,18 @@ def visit_record(*, site: Site, author, themes=(), referrals=(), **values) -> Vi
     if not period.mode:
         period.mode = PeriodMode.DETAILED
         period.save(update_fields=["mode"])
-    visit = Visit(site=site, period=period, created_by=author if getattr(author, "pk", None) else None, **values)
+    visit = Visit(
+        site=site, period=period, created_by=author if getattr(author, "pk", None) else None, **values
+    )
     visit.save()
     theme_ids = [t.pk for t in themes]
     referral_ids = [r.pk for r in referrals]
     visit.themes.set(theme_ids)
     visit.referrals.set(referral_ids)
     rollups.apply(*rollups.visit_cells(visit, rollups.visit_values(visit, theme_ids, referral_ids)))
-    _log_change(period=period, user=author, details={"visit_added": _visit_snapshot(visit, theme_ids, referral_ids)})
+    _log_change(
+        period=period, user=author, details={"visit_added": _visit_snapshot(visit, theme_ids, referral_ids)}
+    )
     return visit
 
 
@@ -147,12 +164,20 @@ def visit_update(*, visit: Visit, author, themes=None, referrals=None, **values)
     _validate_visit({name: getattr(visit, name) for name in VISIT_FIELDS})
     if first_of_month(visit.visited_on) != period.month:
         raise ValidationError(
-            {"visited_on": _("Un passage reste dans son mois : supprimez-le et saisissez-le dans le bon mois.")}
+            {
+                "visited_on": _(
+                    "Un passage reste dans son mois : supprimez-le et saisissez-le dans le bon mois."
+                )
+            }
         )
     visit.save()
-    theme_ids = [t.pk for t in themes] if themes is not None else [i for i in old_values[Dimension.THEME] if i]
+    theme_ids = (
+        [t.pk for t in themes] if themes is not None else [i for i in old_values[Dimension.THEME] if i]
+    )
     referral_ids = (
-        [r.pk for r in referrals] if referrals is not None else [i for i in old_values[Dimension.REFERRAL] if i]
+        [r.pk for r in referrals]
+        if referrals is not None
+        else [i for i in old_values[Dimension.REFERRAL] if i]
     )
     if themes is not None:
         visit.themes.set(theme_ids)
@@ -163,7 +188,9 @@ def visit_update(*, visit: Visit, author, themes=None, referrals=None, **values)
     _log_change(
         period=period,
         user=author,
-        details={"visit_changed": {"before": before, "after": _visit_snapshot(visit, theme_ids, referral_ids)}},
+        details={
+            "visit_changed": {"before": before, "after": _visit_snapshot(visit, theme_ids, referral_ids)}
+        },
     )
     return visit
 
@@ -185,6 +212,7 @@ def visit_delete(*, visit: Visit, author) -> None:
 
 # --- Aggregate periods -------------------------------------------------------------------------
 
+
 @dataclass
 class AggregateCheck:
     errors: list[str] = field(default_factory=list)
@@ -197,7 +225,8 @@ def aggregate_check(counts: dict[tuple[str, int, int], int]) -> AggregateCheck:
     for (dimension, _item, _sex), value in counts.items():
         if value is None or value < 0:
             check.errors.append(
-                _("Nombre négatif ou manquant pour « %(dimension)s ».") % {"dimension": Dimension(dimension).label}
+                _("Nombre négatif ou manquant pour « %(dimension)s ».")
+                % {"dimension": Dimension(dimension).label}
             )
     total_by_sex = Counter()
     for (dimension, _item, sex), value in counts.items():
@@ -215,9 +244,7 @@ def aggregate_check(counts: dict[tuple[str, int, int], int]) -> AggregateCheck:
         if dimension in (Dimension.TOTAL, *MULTI_VALUED):
             continue
         for sex, sex_total in total_by_sex.items():
-            dimension_sum = sum(
-                v or 0 for (d, _i, s), v in counts.items() if d == dimension and s == sex
-            )
+            dimension_sum = sum(v or 0 for (d, _i, s), v in counts.items() if d == dimension and s == sex)
             if dimension_sum > sex_total:
                 check.errors.append(
                     _("La ventilation « %(dimension)s » dépasse le total des passages.")
@@ -229,7 +256,12 @@ def aggregate_check(counts: dict[tuple[str, int, int], int]) -> AggregateCheck:
 
 @transaction.atomic
 def aggregate_set(
-    *, site: Site, month: datetime.date, author, counts: dict[tuple[str, int, int], int], source: str = "saisie"
+    *,
+    site: Site,
+    month: datetime.date,
+    author,
+    counts: dict[tuple[str, int, int], int],
+    source: str = "saisie",
 ) -> Period:
     """Replace a month's totals (dimension, item id, sex id → count). Same numbers twice: no change."""
     period = period_get_or_create(site=site, day=month)
@@ -238,11 +270,17 @@ def aggregate_set(
     if check.errors:
         raise ValidationError(check.errors)
     sexes = set(Sex.objects.values_list("pk", flat=True))
-    for (dimension, item, sex) in counts:
+    known_items = {}  # One query per breakdown, not one per cell: an import writes thousands of cells.
+    for dimension, item, sex in counts:
         if dimension not in Dimension.values or sex not in sexes:
             raise ValidationError(_("Ventilation ou sexe inconnu."))
-        if dimension != Dimension.TOTAL and item and not DIMENSION_MODELS[dimension].objects.filter(pk=item).exists():
-            raise ValidationError(_("Modalité inconnue pour « %(dimension)s ».") % {"dimension": dimension})
+        if dimension != Dimension.TOTAL and item:
+            if dimension not in known_items:
+                known_items[dimension] = set(DIMENSION_MODELS[dimension].objects.values_list("pk", flat=True))
+            if item not in known_items[dimension]:
+                raise ValidationError(
+                    _("Modalité inconnue pour « %(dimension)s ».") % {"dimension": dimension}
+                )
     old_rows = list(period.aggregate_counts.all())
     old = {(r.dimension, r.item_id, r.sex_id): r.count for r in old_rows}
     new = {key: value for key, value in counts.items() if value}
@@ -251,7 +289,8 @@ def aggregate_set(
     old_cells = rollups.aggregate_cells(period, old_rows)
     period.aggregate_counts.all().delete()
     new_rows = AggregateCount.objects.bulk_create(
-        AggregateCount(period=period, dimension=d, item_id=i, sex_id=s, count=c) for (d, i, s), c in new.items()
+        AggregateCount(period=period, dimension=d, item_id=i, sex_id=s, count=c)
+        for (d, i, s), c in new.items()
     )
     rollups.apply(rollups.difference(rollups.aggregate_cells(period, new_rows), old_cells))
     period.mode = PeriodMode.AGGREGATE if new else ""
@@ -260,7 +299,9 @@ def aggregate_set(
         period=period,
         user=author,
         details={"source": source, "before_total": _total(old), "after_total": _total(new)},
-        action=PeriodAction.IMPORT if source != "saisie" and period.status != PeriodStatus.OPEN else PeriodAction.DATA_CHANGE,
+        action=PeriodAction.IMPORT
+        if source != "saisie" and period.status != PeriodStatus.OPEN
+        else PeriodAction.DATA_CHANGE,
     )
     return period
 
@@ -270,6 +311,7 @@ def _total(counts: dict) -> int:
 
 
 # --- Period workflow -------------------------------------------------------------------------
+
 
 def _transition(*, period: Period, author, action: str, to_status: str, reason: str = "") -> Period:
     PeriodEvent.objects.create(
@@ -348,7 +390,213 @@ def period_reopen(*, period: Period, author, reason: str) -> Period:
     period = _locked(period)
     if period.status == PeriodStatus.OPEN:
         raise ValidationError(_("La période est déjà ouverte."))
-    _transition(period=period, author=author, action=PeriodAction.REOPEN, to_status=PeriodStatus.OPEN, reason=reason)
+    _transition(
+        period=period, author=author, action=PeriodAction.REOPEN, to_status=PeriodStatus.OPEN, reason=reason
+    )
     period.reopen_reason = reason
     period.save(update_fields=["status", "reopen_reason"])
     return period
+
+
+# --- Import, satisfaction, reminders ------------------------------------------------------------
+# Appended to a module shared by several writers: their extra imports stay inside the functions.
+
+
+@transaction.atomic
+def aggregate_import(
+    *,
+    author,
+    months: list[tuple[Site, datetime.date, dict[tuple[str, int, int], int]]],
+    source: str = "import",
+) -> list[Period]:
+    """Write the monthly totals of an imported file, all or nothing: one refused month refuses the file.
+
+    Each month goes through aggregate_set, so rights, period states and rules are the entry form's,
+    and a month whose totals are already those of the file is left untouched.
+    """
+    return [
+        aggregate_set(site=site, month=month, author=author, counts=counts, source=source)
+        for site, month, counts in months
+    ]
+
+
+@transaction.atomic
+def satisfaction_record(
+    *, site: Site, answers: dict[int, int], comment: str = "", day: datetime.date | None = None
+):
+    """Save one anonymous questionnaire: the day (no time), scale answers by question id, the comment."""
+    from .models import SATISFACTION_SCALE, SatisfactionAnswer, SatisfactionQuestion, SatisfactionResponse
+
+    day = day or timezone.localdate()
+    comment = (comment or "").strip()
+    if not site.is_public:
+        raise ValidationError(_("Ce site ne propose pas de questionnaire de satisfaction."))
+    active = set(SatisfactionQuestion.objects.active_on(day).values_list("pk", flat=True))
+    values = {value for value, _label in SATISFACTION_SCALE}
+    for question_id, value in answers.items():
+        if question_id not in active or value not in values:
+            raise ValidationError(_("Réponse invalide."))
+    if not answers and not comment:
+        raise ValidationError(_("Répondez à au moins une question ou laissez un commentaire."))
+    if len(comment) > SatisfactionResponse._meta.get_field("comment").max_length:
+        raise ValidationError({"comment": _("Le commentaire est trop long.")})
+    response = SatisfactionResponse.objects.create(site=site, answered_on=day, comment=comment)
+    SatisfactionAnswer.objects.bulk_create(
+        SatisfactionAnswer(response=response, question_id=question_id, value=value)
+        for question_id, value in sorted(answers.items())
+    )
+    return response
+
+
+@transaction.atomic
+def satisfaction_comment_delete(*, response, author):
+    """Erase a free comment that holds personal data; the scale answers stay in the statistics."""
+    _require_coordination(author)
+    response.comment = ""
+    response.save(update_fields=["comment"])
+    return response
+
+
+# How many days before a month's deadline its coordinators are reminded, and how far back late
+# months are chased (older gaps are the regional coordination's follow-up, not a daily e-mail).
+REMINDER_DUE_SOON_DAYS = 3
+REMINDER_LOOKBACK_MONTHS = 6
+
+
+def period_reminders_send(*, day: datetime.date | None = None) -> int:
+    """E-mail each current coordinator of a site whose last month is due within 3 days, or whose
+    labelled months are late (still open past the deadline). Returns the number of e-mails sent.
+
+    At most one reminder per period and day: each site's periods are claimed (last_reminder_on set
+    under a row lock) in the same transaction that sends the site's e-mails, so a run that fails
+    rolls back and a retry sends what is missing, and a second run on the same day sends nothing.
+    """
+    from collections import defaultdict
+
+    from sites.models import CoordinatorAssignment, LabelStatusChange
+
+    from .selectors import labelled_months, months_between
+
+    day = day or timezone.localdate()
+    last_ended = first_of_month(first_of_month(day) - datetime.timedelta(days=1))
+    first = last_ended
+    for _step in range(REMINDER_LOOKBACK_MONTHS - 1):
+        first = first_of_month(first - datetime.timedelta(days=1))
+    months = months_between(first, last_ended)
+
+    recipients = defaultdict(dict)
+    sites = {}
+    for assignment in (
+        CoordinatorAssignment.objects.current(day)
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user", "site")
+        .order_by("site_id", "user_id")
+    ):
+        sites[assignment.site_id] = assignment.site
+        recipients[assignment.site_id][assignment.user_id] = assignment.user  # Overlaps: one e-mail.
+    if not sites:
+        return 0
+    changes = defaultdict(list)
+    for change in LabelStatusChange.objects.filter(site_id__in=sites):
+        changes[change.site_id].append(change)
+    periods = {(p.site_id, p.month): p for p in Period.objects.filter(site_id__in=sites, month__in=months)}
+
+    def deadline(month):
+        return Period(month=month).deadline  # The model's rule, for months not started yet too.
+
+    sent = 0
+    for site_id, site in sites.items():
+        due = []
+        for month in labelled_months(site, months, changes[site_id]):
+            period = periods.get((site_id, month))
+            if period is not None and (period.status != PeriodStatus.OPEN or period.last_reminder_on == day):
+                continue
+            days_left = (deadline(month) - day).days
+            if days_left < 0 or (month == last_ended and days_left <= REMINDER_DUE_SOON_DAYS):
+                due.append(month)
+        if due:
+            sent += _site_reminders_send(
+                site=site, users=list(recipients[site_id].values()), months=due, day=day, deadline=deadline
+            )
+    return sent
+
+
+@transaction.atomic
+def _site_reminders_send(
+    *, site: Site, users: list, months: list[datetime.date], day: datetime.date, deadline
+) -> int:
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import formats, translation
+    from django.utils.translation import ngettext
+
+    claimed = []
+    for month in months:
+        # Created open on first use: a month nobody has started yet is late all the same.
+        period = period_get_or_create(site=site, day=month)
+        if period.status != PeriodStatus.OPEN or period.last_reminder_on == day:
+            continue  # Submitted or reminded meanwhile (a concurrent run).
+        period.last_reminder_on = day
+        period.save(update_fields=["last_reminder_on"])
+        claimed.append(period)
+    if not claimed:
+        return 0
+
+    def periods_link(year: int) -> str:
+        try:
+            return reverse("stats:site_periods", kwargs={"slug": site.slug, "year": year})
+        except NoReverseMatch:  # The periods pages belong to another module; their path is stable.
+            return f"/statistiques/sites/{site.slug}/periodes/{year}/"
+
+    platform = settings.SPRO_PLATFORM_NAME
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = []
+        for period in sorted(claimed, key=lambda p: p.month):
+            values = {
+                "month": formats.date_format(period.month, "F Y"),
+                "date": formats.date_format(deadline(period.month), "SHORT_DATE_FORMAT"),
+            }
+            if deadline(period.month) < day:
+                lines.append(_("- %(month)s : en retard (attendu le %(date)s)") % values)
+            else:
+                lines.append(_("- %(month)s : à transmettre au plus tard le %(date)s") % values)
+        subject = ngettext(
+            "[%(platform)s] Statistiques de %(site)s : %(count)d mois à transmettre",
+            "[%(platform)s] Statistiques de %(site)s : %(count)d mois à transmettre",
+            len(claimed),
+        ) % {"platform": platform, "site": site.name, "count": len(claimed)}
+        links = [periods_link(year) for year in sorted({p.month.year for p in claimed})]
+        messages = [
+            EmailMessage(
+                subject=subject,
+                body="\n".join(
+                    [
+                        _("Bonjour %(name)s,") % {"name": user.first_name or user.get_username()},
+                        "",
+                        _("Les statistiques de fréquentation de %(site)s sont attendues pour :")
+                        % {"site": site.name},
+                        "",
+                        *lines,
+                        "",
+                        _(
+                            "Saisissez ou importez les données, puis soumettez chaque mois depuis la page "
+                            "des périodes :"
+                        ),
+                        *links,
+                        "",
+                        _("Si le site était fermé, indiquez-le à la coordination régionale."),
+                        "",
+                        "— " + platform,
+                    ]
+                ),
+                to=[user.email],
+            )
+            for user in users
+        ]
+    # Sent inside the transaction: if the server refuses a message, the claims roll back and the
+    # task's retry sends the reminder again.
+    with get_connection() as connection:
+        connection.send_messages(messages)
+    return len(messages)

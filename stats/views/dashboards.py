@@ -1,3 +1,385 @@
-"""Stub: filled by the dashboards area."""
+"""Statistics dashboards (region, territory, site) and their CSV / XLSX exports.
 
-urlpatterns: list = []
+Every figure comes from the roll-up tables through stats.selectors (MonthlyCount and
+MonthlyCrossCount), never from the raw visits, so a page costs the same number of queries for
+ten sites or five hundred, for a thousand visits or ten million. The only raw rows read are the
+satisfaction questionnaires, which are few.
+
+Who sees what is decided once, in stats.filters (the scope): the region and territory pages are
+for the people who read the whole network (403 for others), a site's page for them and the
+site's own coordinators (404 for strangers). The export reuses the same scope.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from .. import charts, exports, selectors
+from ..enums import MULTI_VALUED, Dimension
+from ..filters import (
+    CROSS_TABS,
+    DEFAULT_CROSS_TAB,
+    SEX,
+    StatsScope,
+    cross_tab_label,
+    export_scope,
+    region_scope,
+    site_scope,
+    territory_scope,
+)
+from ..models import SatisfactionAnswer, SatisfactionResponse, Sex
+
+# The breakdowns shown, in the order of the yearly report: who comes, how, for what, towards what.
+BREAKDOWN_DIMENSIONS = (
+    Dimension.AGE_BAND,
+    Dimension.SITUATION,
+    Dimension.EDUCATION_LEVEL,
+    Dimension.CONTACT_KIND,
+    Dimension.CHANNEL,
+    Dimension.THEME,
+    Dimension.SERVICE_LEVEL,
+    Dimension.REFERRAL,
+)
+YEARS_IN_TREND = 10
+
+
+@dataclass
+class TableRow:
+    label: str
+    counts: list[int]  # one per sex, in the order of Figures.sexes
+    total: int
+    share: float | None = None
+
+    @property
+    def share_display(self) -> str:
+        return charts.format_percent(self.share)
+
+
+@dataclass
+class Breakdown:
+    key: str
+    title: str
+    rows: list[TableRow]
+    multi_valued: bool = False
+    chart: SafeString | None = None
+
+
+@dataclass
+class MonthRow:
+    month: datetime.date
+    label: str
+    counts: list[int]
+    total: int
+    previous: int | None
+    change: float | None
+
+    @property
+    def change_display(self) -> str:
+        return charts.format_change(self.change)
+
+
+@dataclass
+class CrossTable:
+    key: str
+    title: str
+    col_labels: list[str]
+    rows: list[TableRow]  # counts: one per column
+    col_totals: list[int]
+    total: int
+
+
+@dataclass
+class SatisfactionRow:
+    label: str
+    answers: int
+    average: float | None
+
+    @property
+    def average_display(self) -> str:
+        return charts.format_number(self.average, 1) if self.average is not None else "—"
+
+
+@dataclass
+class Figures:
+    """Everything a dashboard or an export shows for one scope."""
+
+    sexes: list[Sex]
+    total: int
+    by_sex: list[TableRow]
+    months: list[MonthRow]
+    yearly: list[tuple[int, int]]
+    breakdowns: list[Breakdown]
+    cross_tables: list[CrossTable]
+    satisfaction_responses: int
+    satisfaction: list[SatisfactionRow]
+    completeness: list
+    completeness_total: object
+    charts: dict = field(default_factory=dict)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _breakdown(site_ids, scope: StatsScope, dimension: str, sexes: list[Sex]) -> Breakdown:
+    rows = [
+        TableRow(
+            label=row.label,
+            counts=[row.by_sex.get(sex.pk, 0) for sex in sexes],
+            total=row.total,
+            share=row.share,
+        )
+        for row in selectors.breakdown(site_ids, scope.start, scope.end, dimension)
+    ]
+    return Breakdown(
+        key=str(dimension),
+        title=str(Dimension(dimension).label),
+        rows=rows,
+        multi_valued=dimension in MULTI_VALUED,
+    )
+
+
+def cross_table(scope: StatsScope, key: str) -> CrossTable:
+    """One cross-tabulation, as rows of counts per column with their totals."""
+    row_dim, col_dim = CROSS_TABS[key]
+    tab = selectors.cross_tab(scope.site_ids, scope.start, scope.end, row_dim, col_dim)
+    col_ids = [col_id for col_id, _label in tab.col_labels]
+    rows = []
+    for row_id, label in tab.row_labels:
+        counts = [tab.cells.get((row_id, col_id), 0) for col_id in col_ids]
+        rows.append(TableRow(label=label, counts=counts, total=sum(counts)))
+    col_totals = [sum(row.counts[n] for row in rows) for n in range(len(col_ids))]
+    return CrossTable(
+        key=key,
+        title=cross_tab_label(key),
+        col_labels=[label for _id, label in tab.col_labels],
+        rows=rows,
+        col_totals=col_totals,
+        total=sum(col_totals),
+    )
+
+
+def _satisfaction(scope: StatsScope) -> tuple[int, list[SatisfactionRow]]:
+    # Questionnaires are few (a fraction of the visits), so they are aggregated from their rows.
+    responses = SatisfactionResponse.objects.filter(
+        site_id__in=scope.site_ids, answered_on__gte=scope.start, answered_on__lte=scope.end
+    )
+    answers = (
+        SatisfactionAnswer.objects.filter(
+            response__site_id__in=scope.site_ids,
+            response__answered_on__gte=scope.start,
+            response__answered_on__lte=scope.end,
+        )
+        .values("question_id", "question__label", "question__order")
+        .annotate(answers=Count("pk"), average=Avg("value"))
+        .order_by("question__order", "question__label")
+    )
+    rows = [
+        SatisfactionRow(label=row["question__label"], answers=row["answers"], average=row["average"])
+        for row in answers
+    ]
+    return responses.count(), rows
+
+
+def build_figures(scope: StatsScope, *, cross_keys=(DEFAULT_CROSS_TAB,), with_charts: bool = True) -> Figures:
+    """Read every figure of a scope from the roll-ups (a fixed number of queries, see the tests)."""
+    site_ids = scope.site_ids
+    sexes = selectors.sexes()
+    volumes = selectors.monthly_volumes(site_ids, scope.start, scope.end)
+    total_by_sex = [sum(month.get(sex.pk, 0) for month in volumes.values()) for sex in sexes]
+    total = sum(sum(month.values()) for month in volumes.values())
+    by_sex = [
+        TableRow(label=sex.label, counts=[count], total=count, share=_share(count, total))
+        for sex, count in zip(sexes, total_by_sex, strict=True)
+    ]
+    months = [
+        MonthRow(
+            month=row.month,
+            label=charts.format_month(row.month),
+            counts=[volumes.get(row.month, {}).get(sex.pk, 0) for sex in sexes],
+            total=row.count,
+            previous=row.previous,
+            change=row.change,
+        )
+        for row in selectors.year_on_year(site_ids, scope.start, scope.end)
+    ]
+    yearly = selectors.yearly_trend(site_ids, scope.end.year - YEARS_IN_TREND + 1, scope.end.year)
+    # Without a single visit in the period, breakdowns and cross-tabulations would all be empty:
+    # the page says so once instead of running their queries.
+    breakdowns = (
+        [_breakdown(site_ids, scope, dimension, sexes) for dimension in BREAKDOWN_DIMENSIONS] if total else []
+    )
+    cross_tables = [cross_table(scope, key) for key in cross_keys] if total else []
+    responses, satisfaction = _satisfaction(scope)
+    completeness = selectors.completeness(scope.sites, scope.start, scope.end)
+    figures = Figures(
+        sexes=sexes,
+        total=total,
+        by_sex=by_sex,
+        months=months,
+        yearly=yearly,
+        breakdowns=breakdowns,
+        cross_tables=cross_tables,
+        satisfaction_responses=responses,
+        satisfaction=satisfaction,
+        completeness=completeness,
+        completeness_total=selectors.region_completeness(completeness),
+    )
+    if with_charts:
+        _add_charts(figures)
+    return figures
+
+
+def _add_charts(figures: Figures) -> None:
+    if figures.total:
+        figures.charts["sex"] = charts.bar_chart(
+            chart_id="graphique-sexe",
+            title=_("Passages par sexe"),
+            items=[(row.label, row.total) for row in figures.by_sex],
+        )
+        figures.charts["months"] = charts.line_chart(
+            chart_id="graphique-mois",
+            title=_("Passages par mois, comparés au même mois un an plus tôt"),
+            labels=[charts.format_month(row.month, short=True) for row in figures.months],
+            series=[
+                (_("Période choisie"), [row.total for row in figures.months]),
+                (_("Un an plus tôt"), [row.previous for row in figures.months]),
+            ],
+        )
+    if any(count for _year, count in figures.yearly):
+        figures.charts["yearly"] = charts.line_chart(
+            chart_id="graphique-annees",
+            title=_("Passages par année sur %(years)s ans") % {"years": len(figures.yearly)},
+            labels=[str(year) for year, _count in figures.yearly],
+            series=[(_("Passages"), [count for _year, count in figures.yearly])],
+        )
+    for breakdown in figures.breakdowns:
+        breakdown.chart = charts.bar_chart(
+            chart_id=f"graphique-{breakdown.key}",
+            title=_("%(dimension)s : nombre de passages") % {"dimension": breakdown.title},
+            items=[(row.label, row.total) for row in breakdown.rows],
+        )
+    if figures.satisfaction:
+        figures.charts["satisfaction"] = charts.bar_chart(
+            chart_id="graphique-satisfaction",
+            title=_("Satisfaction moyenne par question (sur 4)"),
+            items=[(row.label, row.average or 0) for row in figures.satisfaction],
+            max_value=4,
+            value_format=lambda value: charts.format_number(value, 1),
+        )
+
+
+# Views.
+
+PERIOD_FIELDS = ("period", "start", "end")
+PLAIN_TEXT = "text/plain; charset=utf-8"
+
+
+def _export_url(file_format: str, items: list[tuple[str, str]]) -> str:
+    return f"{reverse('stats:export')}?{urlencode([('format', file_format), *items])}"
+
+
+def _cross_key(request) -> str:
+    key = request.GET.get("cross", DEFAULT_CROSS_TAB)
+    return key if key in CROSS_TABS else DEFAULT_CROSS_TAB
+
+
+def _completeness_display(figures: Figures) -> list[tuple]:
+    return [
+        (row, charts.format_percent(row.completeness_rate), charts.format_percent(row.timeliness_rate))
+        for row in figures.completeness
+    ]
+
+
+def _render_dashboard(request, scope: StatsScope, extra: dict | None = None):
+    cross_key = _cross_key(request)
+    figures = build_figures(scope, cross_keys=(cross_key,))
+    export_items = scope.query_items()
+    # Links to other dashboards keep the period, not the filters that only make sense here.
+    period_items = [(name, value) for name, value in scope.form.query_items() if name in PERIOD_FIELDS]
+    total = figures.completeness_total
+    context = {
+        "nav": "stats",
+        "scope": scope,
+        "form": scope.form,
+        "figures": figures,
+        "cross_key": cross_key,
+        "cross_table": figures.cross_tables[0] if figures.cross_tables else None,
+        "cross_choices": [(key, cross_tab_label(key)) for key in CROSS_TABS],
+        # Hidden fields that carry the filters over to the cross-tabulation form, and back.
+        "filter_items": scope.form.query_items(),
+        "export_csv_url": _export_url("csv", export_items),
+        "export_xlsx_url": _export_url("xlsx", export_items),
+        "period_query": urlencode(period_items),
+        "completeness_rows": _completeness_display(figures),
+        "completeness_total": total
+        and (
+            total,
+            charts.format_percent(total.completeness_rate),
+            charts.format_percent(total.timeliness_rate),
+        ),
+        "is_filtered": bool(scope.form.query_items()),
+        "sex_in_cross": CROSS_TABS[cross_key][1] == SEX,
+        **(extra or {}),
+    }
+    return render(request, "stats/dashboards/dashboard.html", context)
+
+
+@require_safe
+def region_dashboard(request):
+    """The whole network's statistics, with the départements to open and each site's completeness."""
+    scope = region_scope(request)
+    departements = {site.departement_id: site.departement for site in scope.sites}
+    return _render_dashboard(
+        request,
+        scope,
+        {"departements": sorted(departements.values(), key=lambda t: (t.code, t.name))},
+    )
+
+
+@require_safe
+def territory_dashboard(request, pk):
+    """A territory's statistics (a département, a bassin d'emploi…), with its sites."""
+    return _render_dashboard(request, territory_scope(request, pk))
+
+
+@require_safe
+def site_dashboard(request, slug):
+    """One site's statistics, for its coordinators and the whole-network readers."""
+    return _render_dashboard(request, site_scope(request, slug))
+
+
+@require_safe
+def export(request):
+    """The figures of the dashboard the person comes from, as CSV or XLSX, led by its filters."""
+    file_format = request.GET.get("format", "csv")
+    if file_format not in exports.FORMATS:
+        return HttpResponseBadRequest(
+            _("Format d'export inconnu : choisissez csv ou xlsx."), content_type=PLAIN_TEXT
+        )
+    scope = export_scope(request)
+    if scope.form.is_bound and scope.form.errors:
+        # A file has nowhere to show an error: rather than export something else than asked, refuse.
+        # Plain text, because the messages repeat what was typed in the query string.
+        return HttpResponseBadRequest(
+            _("Filtres invalides : %(errors)s") % {"errors": scope.form.errors.as_text()},
+            content_type=PLAIN_TEXT,
+        )
+    figures = build_figures(scope, cross_keys=tuple(CROSS_TABS), with_charts=False)
+    return exports.response(scope, figures, file_format)
+
+
+urlpatterns = [
+    path("tableau-de-bord/", region_dashboard, name="region_dashboard"),
+    path("territoires/<int:pk>/tableau-de-bord/", territory_dashboard, name="territory_dashboard"),
+    path("sites/<slug:slug>/tableau-de-bord/", site_dashboard, name="site_dashboard"),
+    path("export/", export, name="export"),
+]

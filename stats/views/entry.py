@@ -1,3 +1,322 @@
-"""Stub: filled by the entry area."""
+"""Data entry pages: the visit desk, corrections and deletions, and a month's totals.
 
-urlpatterns: list = []
+Every page fetches its site through `Site.objects.editable_by(user)` (and a visit through a
+queryset filtered on those sites), so a stranger gets a 404 and never learns whether the site
+exists. Writes go through stats.services, which keep the period rules; the pages only explain them
+before anyone types (services.period_write_refusal).
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from sites.models import Site
+
+from .. import services
+from ..enums import PeriodMode
+from ..forms import AggregateForm, VisitForm, half_day_now, parse_day, visit_initial
+from ..models import Period, Visit, first_of_month
+
+# Session key of the choices of the last visit recorded at a site's desk.
+MEMORY_KEY = "stats.desk.{site_id}"
+
+
+def _editable_site(request, slug: str) -> Site:
+    """The site if the user may enter its data; a 404 otherwise, so that strangers learn nothing."""
+    return get_object_or_404(Site.objects.editable_by(request.user), slug=slug)
+
+
+def _editable_visit(request, pk: int) -> Visit:
+    """A visit of a site the user may enter data for; a 404 for any other visit."""
+    visits = Visit.objects.filter(site__in=Site.objects.editable_by(request.user)).select_related(
+        "site", "period"
+    )
+    return get_object_or_404(visits, pk=pk)
+
+
+def period_of(site: Site, day: datetime.date) -> Period:
+    """The period of a site's month; an unsaved open one when nothing was entered yet (no write on GET)."""
+    month = first_of_month(day)
+    period = Period.objects.filter(site=site, month=month).first()
+    if period is None:
+        period = Period(site=site, month=month)
+    period.site = site  # already fetched: spares a query wherever the template shows it
+    return period
+
+
+def add_service_errors(form, error: Exception) -> None:
+    """Show a service's refusal on the form, next to the field it concerns when the form has it."""
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error) or _("Vous ne pouvez pas faire cette action."))
+        return
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        form.add_error(target, errors)
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    return render(request, f"stats/entry/{template}", {"nav": "stats", **context}, status=status)
+
+
+# --- Visit desk -----------------------------------------------------------------------------------
+
+
+def _desk_url(site: Site, day: datetime.date) -> str:
+    url = reverse("stats:visit_desk", kwargs={"slug": site.slug})
+    if day != timezone.localdate():
+        url += "?" + urlencode({"jour": day.isoformat()})
+    return url
+
+
+def _memory(request, site: Site) -> dict:
+    return request.session.get(MEMORY_KEY.format(site_id=site.pk)) or {}
+
+
+def _blank_form(day: datetime.date, memory: dict) -> VisitForm:
+    """The desk's form: the previous visit's choices offered again, the day shown, the half-day now."""
+    initial = {name: value for name, value in memory.items() if name != "half_day"}
+    initial["visited_on"] = day
+    initial["half_day"] = half_day_now() if day == timezone.localdate() else memory.get("half_day", "")
+    return VisitForm(initial=initial, day=day)
+
+
+def _desk_context(request, site: Site, day: datetime.date, form: VisitForm, **extra) -> dict:
+    period = period_of(site, day)
+    refusal = services.period_write_refusal(period=period, user=request.user, mode=PeriodMode.DETAILED)
+    visits = list(
+        Visit.objects.filter(site__in=Site.objects.editable_by(request.user), site=site, visited_on=day)
+        .with_choices()
+        .order_by("-created_at", "-pk")
+    )
+    return {
+        "site": site,
+        "day": day,
+        "today": timezone.localdate(),
+        "is_today": day == timezone.localdate(),
+        "form": form,
+        "period": period,
+        "refusal": refusal,
+        "visits": visits,
+        "desk_url": reverse("stats:visit_desk", kwargs={"slug": site.slug}),
+        **extra,
+    }
+
+
+def _shown_day(request) -> datetime.date:
+    """The day whose entries are shown: ?jour=, never in the future, today by default."""
+    today = timezone.localdate()
+    day = parse_day(request.GET.get("jour")) or today
+    return min(day, today)
+
+
+@require_http_methods(["GET", "POST"])
+def visit_desk(request, slug):
+    """The reception desk: record a visit in a few keystrokes, and see the day's entries.
+
+    With htmx the form and the day's list are swapped in place (no page reload); without
+    JavaScript the same form posts and redirects (progressive enhancement).
+    """
+    site = _editable_site(request, slug)
+    is_htmx = request.headers.get("HX-Request") == "true"
+    memory_key = MEMORY_KEY.format(site_id=site.pk)
+    day = _shown_day(request)
+
+    if request.method == "GET":
+        form = _blank_form(day, _memory(request, site))
+        return _render(request, "desk.html", _desk_context(request, site, day, form))
+
+    if request.POST.get("action") == "reset":
+        request.session.pop(memory_key, None)
+        day = parse_day(request.POST.get("visited_on")) or day
+        day = min(day, timezone.localdate())
+        if not is_htmx:
+            messages.info(request, _("Le formulaire a été réinitialisé."))
+            return redirect(_desk_url(site, day))
+        form = _blank_form(day, {})
+        context = _desk_context(
+            request, site, day, form, announce=_("Le formulaire a été réinitialisé."), focus_first=True
+        )
+        return _desk_response(request, site, day, context)
+
+    form = VisitForm(data=request.POST, day=day)
+    visit = None
+    if form.is_valid():
+        values = form.service_values()
+        try:
+            visit = services.visit_record(site=site, author=request.user, **values)
+        except (ValidationError, PermissionDenied) as error:
+            add_service_errors(form, error)
+    if visit is None:
+        # Typed choices are kept (bound form); the banner follows the day typed when it is a day.
+        shown = min(parse_day(request.POST.get("visited_on")) or day, timezone.localdate())
+        # The form stays even when the day typed is closed: what was typed is not lost.
+        context = _desk_context(request, site, shown, form, focus_first=True, keep_form=True)
+        if is_htmx:
+            return _desk_response(request, site, shown, context)
+        return _render(request, "desk.html", context)
+
+    request.session[memory_key] = form.memory()
+    day = visit.visited_on
+    if not is_htmx:
+        messages.success(request, _("Passage enregistré."))
+        return redirect(_desk_url(site, day))
+    form = _blank_form(day, form.memory())
+    context = _desk_context(request, site, day, form, focus_first=True)
+    count = len(context["visits"])
+    context["announce"] = ngettext(
+        "Passage enregistré : %(count)s passage ce jour.",
+        "Passage enregistré : %(count)s passages ce jour.",
+        count,
+    ) % {"count": count}
+    return _desk_response(request, site, day, context)
+
+
+def _desk_response(request, site, day, context):
+    """The swapped part of the desk, with the address bar following the day shown."""
+    response = _render(request, "_desk.html", context)
+    response["HX-Replace-Url"] = _desk_url(site, day)
+    return response
+
+
+# --- Corrections and deletions ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def visit_edit(request, pk):
+    visit = _editable_visit(request, pk)
+    site = visit.site
+    refusal = services.period_write_refusal(period=visit.period, user=request.user, mode=PeriodMode.DETAILED)
+    initial = visit_initial(visit)
+    form = VisitForm(
+        data=request.POST if request.method == "POST" else None,
+        initial=initial,
+        day=visit.visited_on,
+        selected=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.visit_update(visit=visit, author=request.user, **form.service_values())
+        except (ValidationError, PermissionDenied) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Le passage a été corrigé."))
+            return redirect(_desk_url(site, visit.visited_on))
+    return _render(
+        request,
+        "visit_form.html",
+        {
+            "site": site,
+            "visit": visit,
+            "form": form,
+            "period": visit.period,
+            "refusal": refusal,
+            "back_url": _desk_url(site, visit.visited_on),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def visit_delete(request, pk):
+    visit = _editable_visit(request, pk)
+    site, day = visit.site, visit.visited_on
+    refusal = services.period_write_refusal(period=visit.period, user=request.user, mode=PeriodMode.DETAILED)
+    error = None
+    if request.method == "POST":
+        try:
+            services.visit_delete(visit=visit, author=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        else:
+            messages.success(request, _("Le passage a été supprimé."))
+            return redirect(_desk_url(site, day))
+    return _render(
+        request,
+        "visit_confirm_delete.html",
+        {
+            "site": site,
+            "visit": Visit.objects.with_choices().get(pk=visit.pk),
+            "period": visit.period,
+            "refusal": refusal,
+            "error": error,
+            "back_url": _desk_url(site, day),
+        },
+    )
+
+
+# --- Aggregate entry ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def aggregate_entry(request, slug, year, month):
+    """A month's totals, for a site that counts its visits in its own tool."""
+    site = _editable_site(request, slug)
+    try:
+        month_start = datetime.date(year, month, 1)
+    except ValueError as error:
+        raise Http404(_("Ce mois n'existe pas.")) from error
+    today = timezone.localdate()
+    period = period_of(site, month_start)
+    context = {"site": site, "period": period, "month": month_start}
+    if month_start > first_of_month(today):
+        context["refusal"] = _(
+            "Ce mois n'a pas encore commencé : ses totaux se saisissent une fois le mois écoulé."
+        )
+        return _render(request, "aggregate.html", context)
+    if period.mode == PeriodMode.DETAILED:
+        # The period counts visit by visit: totals typed here would count them twice.
+        context["detailed"] = True
+        context["refusal"] = _(
+            "Les passages de ce mois sont saisis un par un : ses totaux se calculent tout seuls. "
+            "Une période est détaillée ou agrégée, jamais les deux."
+        )
+        return _render(request, "aggregate.html", context)
+    refusal = services.period_write_refusal(period=period, user=request.user, mode=PeriodMode.AGGREGATE)
+    existing = {}
+    if period.pk:
+        existing = {
+            (row.dimension, row.item_id, row.sex_id): row.count for row in period.aggregate_counts.all()
+        }
+    form = AggregateForm(
+        data=request.POST if request.method == "POST" and not refusal else None,
+        month=month_start,
+        existing=existing,
+    )
+    if refusal:
+        for field in form.fields.values():
+            field.disabled = True
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.aggregate_set(site=site, month=month_start, author=request.user, counts=form.counts())
+        except (ValidationError, PermissionDenied) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Les totaux du mois ont été enregistrés."))
+            for warning in form.warnings:
+                messages.warning(request, warning)
+            return redirect(request.path)
+    context.update(
+        form=form,
+        grids=form.bound_grids(),
+        refusal=refusal,
+    )
+    return _render(request, "aggregate.html", context)
+
+
+urlpatterns = [
+    path("sites/<slug:slug>/passages/", visit_desk, name="visit_desk"),
+    path("passages/<int:pk>/modifier/", visit_edit, name="visit_edit"),
+    path("passages/<int:pk>/supprimer/", visit_delete, name="visit_delete"),
+    path("sites/<slug:slug>/totaux/<int:year>/<int:month>/", aggregate_entry, name="aggregate_entry"),
+]

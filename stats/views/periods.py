@@ -1,3 +1,383 @@
-"""Stub: filled by the periods area."""
+"""Periods: the months of statistics, their state, deadline and history, and the workflow actions.
 
-urlpatterns: list = []
+Periods are read through `Site.objects.data_visible_to(user)`: a stranger to the site gets a 404.
+The actions (submit, validate, lock, reopen) are offered to those the services allow, each behind
+a confirmation page; the services keep the rules: PermissionDenied becomes a 403, a refusal of the
+state (ValidationError) a message.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
+
+from network.roles import NO_ROLES
+from sites.models import LabelStatusChange, Site
+
+from .. import services
+from ..enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
+from ..forms import PeriodFilterForm, ReopenForm
+from ..models import MonthlyCount, Period, Sex, first_of_month, next_month
+from ..selectors import labelled_months, months_between
+
+PAGE_SIZE = 25
+
+
+def _roles(user):
+    return getattr(user, "roles", NO_ROLES)
+
+
+def _visible_periods(user):
+    """Periods of the sites whose data the user may read."""
+    return Period.objects.for_sites(Site.objects.data_visible_to(user))
+
+
+def _visible_period(request, pk: int) -> Period:
+    return get_object_or_404(_visible_periods(request.user).select_related("site"), pk=pk)
+
+
+def visit_totals(keys) -> dict[tuple[int, datetime.date], int]:
+    """Visits per (site id, month), from the roll-up's total row: one grouped query for all keys."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    site_ids = {site_id for site_id, _month in keys}
+    months = {month for _site_id, month in keys}
+    rows = (
+        MonthlyCount.objects.filter(dimension=Dimension.TOTAL, site_id__in=site_ids, month__in=months)
+        .values("site_id", "month")
+        .annotate(n=Sum("count"))
+        .values_list("site_id", "month", "n")
+    )
+    return {(site_id, month): n for site_id, month, n in rows}
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    return render(request, f"stats/periods/{template}", {"nav": "stats", **context}, status=status)
+
+
+# --- Who may do what ---------------------------------------------------------------------------
+
+
+def _may_enter_data(user, site_id: int) -> bool:
+    roles = _roles(user)
+    return roles.is_regional_coordinator or site_id in roles.coordinated_site_ids
+
+
+def allowed_actions(period: Period, user) -> list[str]:
+    """The actions to offer this user on this period now (the services check again on POST)."""
+    roles = _roles(user)
+    actions = []
+    if period.status == PeriodStatus.OPEN and _may_enter_data(user, period.site_id):
+        actions.append(PeriodAction.SUBMIT)
+    if roles.is_regional_coordinator:
+        if period.status == PeriodStatus.SUBMITTED:
+            actions.append(PeriodAction.VALIDATE)
+        if period.status == PeriodStatus.VALIDATED:
+            actions.append(PeriodAction.LOCK)
+        if period.status != PeriodStatus.OPEN:
+            actions.append(PeriodAction.REOPEN)
+    return actions
+
+
+def _may_attempt(action: str, period: Period, user) -> bool:
+    """Whether the user's role allows the action at all, whatever the period's state."""
+    if action == PeriodAction.SUBMIT:
+        return _may_enter_data(user, period.site_id)
+    return _roles(user).is_regional_coordinator
+
+
+# --- List ------------------------------------------------------------------------------------
+
+
+@require_safe
+def period_list(request):
+    """Periods of the sites the user may see, filtered and paginated, with each month's visits."""
+    sites = Site.objects.data_visible_to(request.user)
+    periods = Period.objects.for_sites(sites)
+    years = [day.year for day in periods.dates("month", "year", order="DESC")]
+    form = PeriodFilterForm(request.GET or None, sites=sites.order_by("name"), years=years)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["site"]:
+            periods = periods.filter(site=data["site"])
+        if data["year"]:
+            periods = periods.filter(month__year=data["year"])
+        if data["status"]:
+            periods = periods.filter(status=data["status"])
+        if data["late"]:
+            periods = periods.late()
+    periods = periods.select_related("site").order_by("-month", "site__name", "pk")
+    page = Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    totals = visit_totals((p.site_id, p.month) for p in rows)
+    return _render(
+        request,
+        "list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [{"period": p, "visits": totals.get((p.site_id, p.month), 0)} for p in rows],
+            "is_filtered": form.is_bound and any(form.data.get(name) for name in form.fields),
+        },
+    )
+
+
+# --- Detail ----------------------------------------------------------------------------------
+
+FIELD_LABELS = {
+    "visited_on": gettext_lazy("date"),
+    "half_day": gettext_lazy("demi-journée"),
+    "contact_kind_id": gettext_lazy("type de contact"),
+    "sex_id": gettext_lazy("sexe"),
+    "age_band_id": gettext_lazy("tranche d'âge"),
+    "situation_id": gettext_lazy("situation"),
+    "education_level_id": gettext_lazy("niveau de formation"),
+    "channel_id": gettext_lazy("canal"),
+    "service_level_id": gettext_lazy("niveau de service"),
+    "themes": gettext_lazy("thèmes"),
+    "referrals": gettext_lazy("orientations"),
+}
+
+
+def describe_details(details: dict) -> str:
+    """A sentence for a history entry's details (what changed in a handed-in period)."""
+    if not details:
+        return ""
+    if "visit_added" in details:
+        day = details["visit_added"].get("visited_on", "")
+        return _("Passage ajouté (%(day)s).") % {"day": _french_day(day)}
+    if "visit_deleted" in details:
+        day = details["visit_deleted"].get("visited_on", "")
+        return _("Passage supprimé (%(day)s).") % {"day": _french_day(day)}
+    if "visit_changed" in details:
+        before = details["visit_changed"].get("before", {})
+        after = details["visit_changed"].get("after", {})
+        changed = [str(label) for key, label in FIELD_LABELS.items() if before.get(key) != after.get(key)]
+        if not changed:
+            return _("Passage enregistré sans changement.")
+        return _("Passage corrigé : %(fields)s.") % {"fields": ", ".join(changed)}
+    if "after_total" in details:
+        return _("Totaux mensuels (%(source)s) : %(before)s → %(after)s passages.") % {
+            "source": details.get("source", ""),
+            "before": details.get("before_total", 0),
+            "after": details.get("after_total", 0),
+        }
+    return ", ".join(f"{key} : {value}" for key, value in details.items())
+
+
+def _french_day(value: str) -> str:
+    try:
+        return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return value or "?"
+
+
+@require_safe
+def period_detail(request, pk):
+    period = _visible_period(request, pk)
+    by_sex = dict(
+        MonthlyCount.objects.filter(site_id=period.site_id, month=period.month, dimension=Dimension.TOTAL)
+        .values("sex_id")
+        .annotate(n=Sum("count"))
+        .values_list("sex_id", "n")
+    )
+    sexes = [(sex, by_sex.get(sex.pk, 0)) for sex in Sex.objects.filter(pk__in=by_sex) if by_sex.get(sex.pk)]
+    events = [
+        {"event": event, "summary": describe_details(event.details)}
+        for event in period.events.select_related("author")
+    ]
+    desk_url = totals_url = None
+    if Site.objects.editable_by(request.user).filter(pk=period.site_id).exists():
+        user = request.user
+        if services.period_write_refusal(period=period, user=user, mode=PeriodMode.DETAILED) is None:
+            # The desk opens on the month's last day (or today in the current month).
+            day = min(next_month(period.month) - datetime.timedelta(days=1), timezone.localdate())
+            desk_url = (
+                reverse("stats:visit_desk", kwargs={"slug": period.site.slug}) + f"?jour={day.isoformat()}"
+            )
+        if services.period_write_refusal(period=period, user=user, mode=PeriodMode.AGGREGATE) is None:
+            totals_url = reverse(
+                "stats:aggregate_entry",
+                kwargs={"slug": period.site.slug, "year": period.month.year, "month": period.month.month},
+            )
+    return _render(
+        request,
+        "detail.html",
+        {
+            "period": period,
+            "site": period.site,
+            "total": sum(by_sex.values()),
+            "sexes": sexes,
+            "events": events,
+            "actions": allowed_actions(period, request.user),
+            "desk_url": desk_url,
+            "totals_url": totals_url,
+        },
+    )
+
+
+# --- Actions --------------------------------------------------------------------------------------
+
+ACTIONS = {
+    PeriodAction.SUBMIT: {
+        "service": services.period_submit,
+        "title": gettext_lazy("Soumettre la période"),
+        "question": gettext_lazy(
+            "Une fois soumise, la période ne pourra plus être modifiée que par la coordination régionale. "
+            "Confirmez-vous la soumission des données de ce mois ?"
+        ),
+        "button": gettext_lazy("Soumettre"),
+        "done": gettext_lazy("La période a été soumise à la coordination régionale."),
+    },
+    PeriodAction.VALIDATE: {
+        "service": services.period_validate,
+        "title": gettext_lazy("Valider la période"),
+        "question": gettext_lazy("Confirmez-vous la validation des données de ce mois ?"),
+        "button": gettext_lazy("Valider"),
+        "done": gettext_lazy("La période a été validée."),
+    },
+    PeriodAction.LOCK: {
+        "service": services.period_lock,
+        "title": gettext_lazy("Verrouiller la période"),
+        "question": gettext_lazy(
+            "Verrouillée, la période ne change plus : ses chiffres sont ceux publiés aux partenaires et "
+            "dans les bilans. Elle ne pourra être modifiée qu'après une réouverture motivée. Confirmez-vous ?"
+        ),
+        "button": gettext_lazy("Verrouiller"),
+        "done": gettext_lazy("La période a été verrouillée."),
+    },
+}
+
+
+@require_http_methods(["GET", "POST"])
+def period_action(request, pk, action):
+    """Submit, validate or lock: a confirmation page (GET), then the service (POST)."""
+    period = _visible_period(request, pk)
+    spec = ACTIONS[action]
+    if not _may_attempt(action, period, request.user):
+        raise PermissionDenied(_("Votre rôle ne permet pas cette action sur cette période."))
+    if request.method == "POST":
+        try:
+            spec["service"](period=period, author=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, spec["done"])
+        return redirect("stats:period_detail", pk=period.pk)
+    if action not in allowed_actions(period, request.user):
+        messages.error(
+            request,
+            _("Cette action n'est pas possible : la période est « %(status)s ».")
+            % {"status": period.get_status_display().lower()},
+        )
+        return redirect("stats:period_detail", pk=period.pk)
+    return _render(
+        request, "confirm.html", {"period": period, "site": period.site, "spec": spec, "action": action}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def period_reopen(request, pk):
+    """Give a handed-in month back to the site, with a reason kept in the history."""
+    period = _visible_period(request, pk)
+    if not _roles(request.user).is_regional_coordinator:
+        raise PermissionDenied(_("Seule la coordination régionale peut rouvrir une période."))
+    form = ReopenForm(data=request.POST if request.method == "POST" else None)
+    if request.method == "GET" and period.status == PeriodStatus.OPEN:
+        messages.error(request, _("La période est déjà ouverte."))
+        return redirect("stats:period_detail", pk=period.pk)
+    if form.is_valid():
+        try:
+            services.period_reopen(period=period, author=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for errors in error.error_dict.values():
+                    form.add_error("reason", errors)
+            else:
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect("stats:period_detail", pk=period.pk)
+        else:
+            messages.success(
+                request, _("La période a été rouverte : le site peut de nouveau saisir ses données.")
+            )
+            return redirect("stats:period_detail", pk=period.pk)
+    return _render(request, "reopen.html", {"period": period, "site": period.site, "form": form})
+
+
+# --- A site's year -------------------------------------------------------------------------------
+
+
+@require_safe
+def site_periods(request, slug, year):
+    """The twelve months of a year for one site: what is entered, handed in, due or late."""
+    site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year + 1:
+        raise Http404(_("Aucune statistique pour cette année."))
+    months = months_between(datetime.date(year, 1, 1), datetime.date(year, 12, 1))
+    periods = {p.month: p for p in Period.objects.filter(site=site, month__year=year)}
+    totals = visit_totals((site.pk, month) for month in months)
+    changes = defaultdict(list)
+    for change in LabelStatusChange.objects.filter(site=site):
+        changes[site.pk].append(change)
+    expected = set(labelled_months(site, months, changes[site.pk]))
+    can_enter = Site.objects.editable_by(request.user).filter(pk=site.pk).exists()
+    rows = []
+    for month in months:
+        period = periods.get(month) or Period(site=site, month=month)
+        started = month <= first_of_month(today)
+        ended = month < first_of_month(today)
+        rows.append(
+            {
+                "month": month,
+                "period": period,
+                "exists": period.pk is not None,
+                "visits": totals.get((site.pk, month), 0),
+                "started": started,
+                "current": month == first_of_month(today),
+                "expected": month in expected,
+                "due": ended and period.is_open and month in expected,
+                "late": month in expected and period.is_late,
+            }
+        )
+    return _render(
+        request,
+        "site_year.html",
+        {
+            "site": site,
+            "year": year,
+            "rows": rows,
+            "can_enter": can_enter,
+            "previous_year": year - 1,
+            "next_year": year + 1 if year < today.year else None,
+            "late_count": sum(1 for row in rows if row["late"]),
+        },
+    )
+
+
+urlpatterns = [
+    path("periodes/", period_list, name="period_list"),
+    path("periodes/<int:pk>/", period_detail, name="period_detail"),
+    path(
+        "periodes/<int:pk>/soumettre/", period_action, {"action": PeriodAction.SUBMIT}, name="period_submit"
+    ),
+    path(
+        "periodes/<int:pk>/valider/", period_action, {"action": PeriodAction.VALIDATE}, name="period_validate"
+    ),
+    path("periodes/<int:pk>/verrouiller/", period_action, {"action": PeriodAction.LOCK}, name="period_lock"),
+    path("periodes/<int:pk>/rouvrir/", period_reopen, name="period_reopen"),
+    path("sites/<slug:slug>/periodes/<int:year>/", site_periods, name="site_periods"),
+]

@@ -17,7 +17,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def allow_orm_beside_playwright(monkeypatch):
     # Playwright's sync API runs an event loop in the test thread; Django would then refuse every ORM
     # call from the test as "async unsafe", although the test itself is plain synchronous code.
@@ -25,8 +25,8 @@ def allow_orm_beside_playwright(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(allow_orm_beside_playwright):
     require(CHROMIUM.exists(), f"Chromium est introuvable ({CHROMIUM}) : apt-get install chromium")
     from playwright.sync_api import sync_playwright
 

@@ -5,8 +5,10 @@ from stats.models import AgeBand, Channel, ContactKind, EducationLevel, Referral
 
 
 def _items(model, *codes):
-    return [model.objects.get_or_create(code=code, defaults={"label": code.title(), "order": n})[0]
-            for n, code in enumerate(codes)]
+    return [
+        model.objects.get_or_create(code=code, defaults={"label": code.title(), "order": n})[0]
+        for n, code in enumerate(codes)
+    ]
 
 
 class Refs:

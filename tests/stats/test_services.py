@@ -15,13 +15,13 @@ LAST_MONTH = (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=15)
 
 
 def record(site, user, refs, day=LAST_MONTH, sex=0, **extra):
-    values = dict(
-        visited_on=day,
-        contact_kind=refs.contact_kinds[0],
-        sex=refs.sexes[sex],
-        age_band=refs.age_bands[0],
-        situation=refs.situations[0],
-    )
+    values = {
+        "visited_on": day,
+        "contact_kind": refs.contact_kinds[0],
+        "sex": refs.sexes[sex],
+        "age_band": refs.age_bands[0],
+        "situation": refs.situations[0],
+    }
     values.update(extra)
     return services.visit_record(site=site, author=user, **values)
 
@@ -77,7 +77,9 @@ class TestVisitRecording:
 
     def test_an_aggregate_period_refuses_single_visits(self, site_a, coordinator_a, refs):
         services.aggregate_set(
-            site=site_a, month=LAST_MONTH, author=coordinator_a,
+            site=site_a,
+            month=LAST_MONTH,
+            author=coordinator_a,
             counts={(Dimension.TOTAL, 0, refs.sexes[0].pk): 10},
         )
         with pytest.raises(ValidationError, match="jamais les deux"):
@@ -131,7 +133,9 @@ class TestPeriodWorkflow:
                 services.visit_update(visit=visit, author=author, sex=refs.sexes[1])
         assert count(site_a, Dimension.TOTAL) == 1
 
-    def test_reopening_needs_the_coordination_and_a_reason(self, site_a, coordinator_a, regional_coordinator, refs):
+    def test_reopening_needs_the_coordination_and_a_reason(
+        self, site_a, coordinator_a, regional_coordinator, refs
+    ):
         period = record(site_a, coordinator_a, refs).period
         services.period_submit(period=period, author=coordinator_a)
         with pytest.raises(PermissionDenied):
@@ -149,17 +153,23 @@ class TestAggregates:
     def test_negative_numbers_and_too_many_referrals_block(self, site_a, coordinator_a, refs):
         woman = refs.sexes[0].pk
         with pytest.raises(ValidationError):
-            services.aggregate_set(site=site_a, month=LAST_MONTH, author=coordinator_a,
-                                   counts={(Dimension.TOTAL, 0, woman): -1})
+            services.aggregate_set(
+                site=site_a, month=LAST_MONTH, author=coordinator_a, counts={(Dimension.TOTAL, 0, woman): -1}
+            )
         with pytest.raises(ValidationError, match="orientations"):
             services.aggregate_set(
-                site=site_a, month=LAST_MONTH, author=coordinator_a,
+                site=site_a,
+                month=LAST_MONTH,
+                author=coordinator_a,
                 counts={(Dimension.TOTAL, 0, woman): 3, (Dimension.REFERRAL, refs.referrals[0].pk, woman): 4},
             )
         assert not Period.objects.filter(aggregate_counts__isnull=False).exists()
 
     def test_the_same_totals_twice_change_nothing(self, site_a, coordinator_a, refs):
-        counts = {(Dimension.TOTAL, 0, refs.sexes[0].pk): 7, (Dimension.AGE_BAND, refs.age_bands[1].pk, refs.sexes[0].pk): 5}
+        counts = {
+            (Dimension.TOTAL, 0, refs.sexes[0].pk): 7,
+            (Dimension.AGE_BAND, refs.age_bands[1].pk, refs.sexes[0].pk): 5,
+        }
         services.aggregate_set(site=site_a, month=LAST_MONTH, author=coordinator_a, counts=counts)
         services.aggregate_set(site=site_a, month=LAST_MONTH, author=coordinator_a, counts=counts)
         assert count(site_a, Dimension.TOTAL) == 7
@@ -167,10 +177,12 @@ class TestAggregates:
 
     def test_replacing_totals_replaces_the_counts(self, site_a, coordinator_a, refs):
         woman = refs.sexes[0].pk
-        services.aggregate_set(site=site_a, month=LAST_MONTH, author=coordinator_a,
-                               counts={(Dimension.TOTAL, 0, woman): 7})
-        services.aggregate_set(site=site_a, month=LAST_MONTH, author=coordinator_a,
-                               counts={(Dimension.TOTAL, 0, woman): 4})
+        services.aggregate_set(
+            site=site_a, month=LAST_MONTH, author=coordinator_a, counts={(Dimension.TOTAL, 0, woman): 7}
+        )
+        services.aggregate_set(
+            site=site_a, month=LAST_MONTH, author=coordinator_a, counts={(Dimension.TOTAL, 0, woman): 4}
+        )
         assert count(site_a, Dimension.TOTAL) == 4
 
 
@@ -211,8 +223,9 @@ def test_incremental_roll_ups_equal_a_rebuild_from_raw_visits(site_a, coordinato
             referrals=[refs.referrals[i] for i in spec["referrals"]],
         )
         if spec["edit"] is not None:
-            services.visit_update(visit=visit, author=coordinator_a, sex=refs.sexes[spec["edit"]],
-                                  themes=[refs.themes[0]])
+            services.visit_update(
+                visit=visit, author=coordinator_a, sex=refs.sexes[spec["edit"]], themes=[refs.themes[0]]
+            )
         if spec["delete"]:
             services.visit_delete(visit=visit, author=coordinator_a)
     incremental = rollups.snapshot()

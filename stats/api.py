@@ -1,0 +1,207 @@
+"""Read-only REST API of the visitor statistics: monthly counts per site and breakdown item (scope
+`stats:read`).
+
+Figures come from the roll-up table MonthlyCount, never from the raw visits. Who sees which site:
+- a partner (organisation token, or a partner member's session) reads the aggregated figures of
+  the labelled sites, with small cells hidden (`count: null, suppressed: true`) so that nobody
+  can be singled out;
+- the regional coordination and observers read every site, site coordinators their own sites,
+  in full (it is their own data, and they already see it on the dashboards).
+"""
+
+import django_filters
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+
+from network.enums import ApiScope
+from network.roles import NO_ROLES
+from sites.models import Site
+from spro.api import ApiViewMixin, HasScope, error_responses
+
+from .enums import Dimension
+from .models import DIMENSION_MODELS, MonthlyCount, Sex, first_of_month
+from .selectors import suppress_small_cells
+
+# Serializers
+
+
+class CellSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("Nombre de passages ; null quand la case est masquée.")
+    )
+    suppressed = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "Vrai quand la case est masquée pour qu'aucune personne ne soit reconnaissable."
+        )
+    )
+
+
+class SexCellSerializer(CellSerializer):
+    sex = serializers.CharField(help_text=gettext_lazy("Code du sexe."))
+    label = serializers.CharField(help_text=gettext_lazy("Libellé du sexe."))
+
+
+class ItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text=gettext_lazy("Identifiant de la modalité ; 0 pour « non renseigné ».")
+    )
+    code = serializers.CharField(
+        allow_null=True, help_text=gettext_lazy("Code de la modalité ; null pour 0.")
+    )
+    label = serializers.CharField()
+
+
+class MonthlyStatSerializer(serializers.Serializer):
+    site = serializers.CharField(help_text=gettext_lazy("Identifiant (slug) du site."))
+    site_name = serializers.CharField()
+    month = serializers.DateField(help_text=gettext_lazy("Premier jour du mois."))
+    dimension = serializers.ChoiceField(choices=Dimension.choices, help_text=gettext_lazy("Ventilation."))
+    item = ItemSerializer(help_text=gettext_lazy("Modalité de la ventilation (« total » : une seule, id 0)."))
+    count = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("Total tous sexes ; null quand il est masqué.")
+    )
+    suppressed = serializers.BooleanField()
+    by_sex = SexCellSerializer(many=True, help_text=gettext_lazy("Le même nombre, par sexe."))
+
+
+# Filters
+
+
+class MonthlyCountFilter(django_filters.FilterSet):
+    site = django_filters.CharFilter(
+        field_name="site__slug", label=gettext_lazy("Identifiant (slug) du site")
+    )
+    departement = django_filters.CharFilter(
+        field_name="site__departement__code", label=gettext_lazy("Code du département")
+    )
+    start = django_filters.DateFilter(
+        method="filter_start", label=gettext_lazy("Début de la période (AAAA-MM-JJ ; son mois est inclus)")
+    )
+    end = django_filters.DateFilter(
+        field_name="month", lookup_expr="lte", label=gettext_lazy("Fin de la période (AAAA-MM-JJ, incluse)")
+    )
+    dimension = django_filters.ChoiceFilter(choices=Dimension.choices, label=gettext_lazy("Ventilation"))
+
+    class Meta:
+        model = MonthlyCount
+        fields = ["site", "departement", "start", "end", "dimension"]
+
+    def filter_start(self, queryset, name, value):
+        return queryset.filter(month__gte=first_of_month(value))
+
+
+# Visibility
+
+
+def stats_visible_sites(request) -> tuple:
+    """The sites whose figures the principal reads, and whether small cells must be hidden."""
+    if request.auth is not None:
+        # An organisation token: a partner, who reads the labelled sites' published figures.
+        return Site.objects.labelled(), True
+    user = request.user
+    roles = getattr(user, "roles", NO_ROLES)
+    if roles.reads_whole_network or roles.coordinated_site_ids:
+        return Site.objects.data_visible_to(user), False
+    if roles.is_partner:
+        return Site.objects.labelled(), True
+    return Site.objects.none(), True
+
+
+def _cell(value: int, suppress: bool) -> dict:
+    if not suppress:
+        return {"count": value, "suppressed": False}
+    shown = suppress_small_cells(value)
+    return {"count": shown, "suppressed": shown is None}
+
+
+def _item_labels(dimension: str, ids: set[int]) -> dict[int, tuple[str | None, str]]:
+    if dimension == Dimension.TOTAL:
+        return {0: (None, _("Total"))}
+    labels = {0: (None, _("Aucune orientation") if dimension == Dimension.REFERRAL else _("Non renseigné"))}
+    ids = ids - {0}
+    if ids:
+        model = DIMENSION_MODELS[dimension]
+        labels.update(
+            (pk, (code, label))
+            for pk, code, label in model.objects.filter(pk__in=ids).values_list("pk", "code", "label")
+        )
+    return labels
+
+
+# Views
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("Passages mensuels par site et par modalité"),
+        description=gettext_lazy(
+            "Une ligne par site, mois, ventilation et modalité, avec le total et le détail par sexe. "
+            "Les partenaires lisent les sites labellisés ; les cases de moins de "
+            "`SPRO_SMALL_CELL_THRESHOLD` passages (5 par défaut) y sont masquées (`count: null`, "
+            "`suppressed: true`), et le total d'une ligne l'est aussi dès qu'une case par sexe l'est, "
+            "pour qu'il ne permette pas de la recalculer. Thèmes et orientations admettent plusieurs "
+            "réponses par passage. Portée : `stats:read`."
+        ),
+        responses={200: MonthlyStatSerializer, **error_responses(400, 401, 403, 404)},
+        tags=["statistiques"],
+    ),
+)
+class MonthlyStatsViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = MonthlyStatSerializer
+    filterset_class = MonthlyCountFilter
+    permission_classes = [HasScope]
+    required_scope = ApiScope.STATS_READ
+
+    def get_queryset(self):
+        sites, self.suppress = stats_visible_sites(self.request)
+        # Cells brought back to zero by corrections are left out.
+        return MonthlyCount.objects.filter(site__in=sites).exclude(count=0)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        sexes = list(Sex.objects.all())
+        # One row per site, month, dimension and item, with one column per sex (a handful), so that
+        # pagination counts and cuts lines as the client sees them.
+        grouped = (
+            queryset.values("site_id", "site__slug", "site__name", "month", "dimension", "item_id")
+            .annotate(
+                total=Sum("count"),
+                **{f"sex_{sex.pk}": Sum("count", filter=Q(sex_id=sex.pk)) for sex in sexes},
+            )
+            .order_by("site__slug", "month", "dimension", "item_id")
+        )
+        page = self.paginate_queryset(grouped)
+        return self.get_paginated_response(self.get_serializer(self._rows(page, sexes), many=True).data)
+
+    def _rows(self, page, sexes):
+        ids_by_dimension = {}
+        for row in page:
+            ids_by_dimension.setdefault(row["dimension"], set()).add(row["item_id"])
+        # One query per breakdown present on the page (nine at most), whatever its length.
+        labels = {dimension: _item_labels(dimension, ids) for dimension, ids in ids_by_dimension.items()}
+        rows = []
+        for row in page:
+            by_sex = [
+                {"sex": sex.code, "label": sex.label, **_cell(row[f"sex_{sex.pk}"] or 0, self.suppress)}
+                for sex in sexes
+            ]
+            total = _cell(row["total"] or 0, self.suppress)
+            if any(cell["suppressed"] for cell in by_sex):
+                # Otherwise the total minus the other sexes would give the hidden cell back.
+                total = {"count": None, "suppressed": True}
+            code, label = labels[row["dimension"]].get(row["item_id"], (None, _("Modalité supprimée")))
+            rows.append(
+                {
+                    "site": row["site__slug"],
+                    "site_name": row["site__name"],
+                    "month": row["month"],
+                    "dimension": row["dimension"],
+                    "item": {"id": row["item_id"], "code": code, "label": label},
+                    **total,
+                    "by_sex": by_sex,
+                }
+            )
+        return rows

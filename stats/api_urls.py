@@ -1,0 +1,11 @@
+"""Statistics endpoints, mounted under /api/v1/ by spro/urls.py (see network/api_urls.py for the naming)."""
+
+from rest_framework.routers import DefaultRouter
+
+from .api import MonthlyStatsViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("stats/monthly", MonthlyStatsViewSet, basename="api-stats-monthly")
+
+urlpatterns = router.urls

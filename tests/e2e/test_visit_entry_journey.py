@@ -1,0 +1,85 @@
+"""A site coordinator records three visits at the desk, keyboard first, without a page reload,
+then finds them counted on the site's statistics dashboard."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from stats.models import Visit
+from tests.factories import CoordinatorAssignmentFactory, SiteFactory, UserFactory
+from tests.stats.conftest import Refs
+
+PASSWORD = "accueil-de-reims-2026"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def focused_field(page) -> tuple[str, str]:
+    return tuple(page.evaluate("[document.activeElement.name, document.activeElement.value]"))
+
+
+def test_site_coordinator_records_three_visits_without_reloading(page, live_server):
+    refs = Refs()
+    site = SiteFactory(name="Espace métiers de Reims", slug="reims")
+    coordinator = UserFactory(
+        username="ctem-reims", first_name="Alice", last_name="Durand", password=PASSWORD
+    )
+    CoordinatorAssignmentFactory(user=coordinator, site=site)
+
+    page.goto(reverse("login"))
+    page.locator("input[name=username]").fill("ctem-reims")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+    page.goto(reverse("stats:visit_desk", kwargs={"slug": site.slug}))
+    expect(page.get_by_text("Aucune donnée personnelle : ne saisissez ni nom")).to_be_visible()
+    count = page.locator("#desk-count")
+    expect(count).to_have_text("0")
+    # A marker that only survives if the page is never reloaded.
+    page.evaluate("window.__deskMarker = 'même page'")
+
+    # First visit, keyboard only: Space picks the option, Tab moves to the next list, Enter records.
+    page.get_by_role("radio", name="Visite").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert focused_field(page) == ("sex", str(refs.sexes[0].pk))
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    expect(count).to_have_text("1")
+    expect(page.locator("#desk-announce")).to_contain_text("Passage enregistré")
+
+    # The focus is back on the first field, with the previous visit's choices offered again.
+    assert focused_field(page) == ("contact_kind", str(refs.contact_kinds[0].pk))
+    expect(page.get_by_role("radio", name="Femme")).to_be_checked()
+
+    # Second visit: a man this time (arrow keys move within a list of options).
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("radio", name="Homme")).to_be_checked()
+    page.keyboard.press("Enter")
+    expect(count).to_have_text("2")
+
+    # Third visit, with a finger or a mouse: phone call about training, then the big button.
+    page.get_by_text("Telephone", exact=True).click()
+    page.get_by_role("checkbox", name="Formation").click()
+    page.get_by_role("button", name="Enregistrer le passage").click()
+    expect(count).to_have_text("3")
+    expect(page.locator(".desk-table tbody tr")).to_have_count(3)
+
+    # Never reloaded: the marker is still there and the page was navigated to once.
+    assert page.evaluate("window.__deskMarker") == "même page"
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "navigate"
+
+    visits = Visit.objects.filter(site=site)
+    assert visits.count() == 3
+    # The third visit kept the second one's sex: choices carry over from one visit to the next.
+    assert sorted(v.sex.code for v in visits) == ["femme", "homme", "homme"]
+    assert [t.code for t in visits.get(contact_kind__code="telephone").themes.all()] == ["formation"]
+
+    # The three visits are counted on the site's statistics dashboard.
+    page.goto(reverse("stats:site_dashboard", kwargs={"slug": site.slug}))
+    expect(page.locator("[data-figure=total]")).to_have_text(re.compile(r"^\s*3\s*$"))

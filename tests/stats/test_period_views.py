@@ -1,0 +1,415 @@
+"""The period pages: list, detail with history, workflow actions and a site's year.
+
+Personas (tests/conftest.py): the regional coordinator, the coordinator of site A, the coordinator
+of site B, a partner, a read-only observer and an anonymous visitor.
+"""
+
+import datetime
+import html
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from stats import services
+from stats.enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
+from stats.models import MonthlyCount, Period, first_of_month, next_month
+from tests.factories import SiteFactory
+
+TODAY = timezone.localdate()
+THIS_MONTH = TODAY.replace(day=1)
+LAST_MONTH = (THIS_MONTH - datetime.timedelta(days=1)).replace(day=1)
+# Two months ago: its deadline (early last month) has always passed.
+OLD_MONTH = (LAST_MONTH - datetime.timedelta(days=1)).replace(day=1)
+PERSONAS = ["anonymous", "regional_coordinator", "coordinator_a", "coordinator_b", "partner", "observer"]
+# Reading a site's periods: the coordination and observers read the whole network, a site
+# coordinator their own sites; strangers get a 404.
+READ_ACCESS = {
+    "anonymous": "login",
+    "regional_coordinator": 200,
+    "coordinator_a": 200,
+    "coordinator_b": 404,
+    "partner": 404,
+    "observer": 200,
+}
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def main_text(response) -> str:
+    """The page's own content, without the header menu (which links to the desk for coordinators)."""
+    return text(response).split('<main id="contenu"', 1)[1]
+
+
+@pytest.fixture
+def personas(regional_coordinator, coordinator_a, coordinator_b, partner, observer):
+    return {
+        "anonymous": None,
+        "regional_coordinator": regional_coordinator,
+        "coordinator_a": coordinator_a,
+        "coordinator_b": coordinator_b,
+        "partner": partner,
+        "observer": observer,
+    }
+
+
+@pytest.fixture
+def as_persona(personas, client_for):
+    def make(name):
+        return client_for(personas[name])
+
+    return make
+
+
+def record(site, user, refs, day, sex=0):
+    return services.visit_record(
+        site=site, author=user, visited_on=day, contact_kind=refs.contact_kinds[0], sex=refs.sexes[sex]
+    )
+
+
+@pytest.fixture
+def period_a(site_a, coordinator_a, refs):
+    """Last month at site A, open, with three visits."""
+    for sex in (0, 0, 1):
+        visit = record(site_a, coordinator_a, refs, LAST_MONTH.replace(day=10), sex=sex)
+    return visit.period
+
+
+def assert_status(response, expected):
+    if expected == "login":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+
+
+def detail_url(period):
+    return reverse("stats:period_detail", kwargs={"pk": period.pk})
+
+
+# --- Who gets what ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_period_list_by_persona(as_persona, period_a, site_b, coordinator_b, refs, persona):
+    period_b = record(site_b, coordinator_b, refs, LAST_MONTH).period
+    response = as_persona(persona).get(reverse("stats:period_list"))
+    if persona == "anonymous":
+        assert_status(response, "login")
+        return
+    assert response.status_code == 200
+    shown = {row["period"].pk for row in response.context["rows"]}
+    expected = {
+        "regional_coordinator": {period_a.pk, period_b.pk},
+        "observer": {period_a.pk, period_b.pk},
+        "coordinator_a": {period_a.pk},
+        "coordinator_b": {period_b.pk},
+        "partner": set(),
+    }[persona]
+    assert shown == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_period_detail_and_site_year_by_persona(as_persona, period_a, site_a, persona):
+    client = as_persona(persona)
+    assert_status(client.get(detail_url(period_a)), READ_ACCESS[persona])
+    url = reverse("stats:site_periods", kwargs={"slug": site_a.slug, "year": LAST_MONTH.year})
+    assert_status(client.get(url), READ_ACCESS[persona])
+
+
+# Who may try each action: strangers 404; a role that does not allow it 403.
+ACTION_ACCESS = {
+    "period_submit": {
+        "anonymous": "login",
+        "regional_coordinator": 200,
+        "coordinator_a": 200,
+        "coordinator_b": 404,
+        "partner": 404,
+        "observer": 403,
+    },
+    "period_validate": {
+        "anonymous": "login",
+        "regional_coordinator": 200,
+        "coordinator_a": 403,
+        "coordinator_b": 404,
+        "partner": 404,
+        "observer": 403,
+    },
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", ["period_submit", "period_validate", "period_lock", "period_reopen"])
+def test_action_pages_by_persona(
+    as_persona, period_a, coordinator_a, regional_coordinator, persona, url_name
+):
+    # Put the period where the action makes sense, so that only the role decides.
+    if url_name != "period_submit":
+        services.period_submit(period=period_a, author=coordinator_a)
+    if url_name == "period_lock":
+        services.period_validate(period=period_a, author=regional_coordinator)
+    expected = ACTION_ACCESS.get(url_name, ACTION_ACCESS["period_validate"])[persona]
+    url = reverse(f"stats:{url_name}", kwargs={"pk": period_a.pk})
+    assert_status(as_persona(persona).get(url), expected)
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "coordinator_b", "partner", "observer"])
+def test_crafted_action_posts_change_nothing(as_persona, period_a, persona):
+    client = as_persona(persona)
+    for url_name in ("period_submit", "period_validate", "period_lock"):
+        response = client.post(reverse(f"stats:{url_name}", kwargs={"pk": period_a.pk}))
+        assert response.status_code in (302, 403, 404)
+        if persona != "anonymous":
+            assert response.status_code in (403, 404)
+    client.post(reverse("stats:period_reopen", kwargs={"pk": period_a.pk}), {"reason": "Pour voir"})
+    period_a.refresh_from_db()
+    assert period_a.status == PeriodStatus.OPEN
+    assert not period_a.events.exists()
+
+
+def test_a_site_coordinator_cannot_validate_lock_or_reopen_their_own_period(
+    client_for, period_a, coordinator_a
+):
+    client = client_for(coordinator_a)
+    assert client.post(reverse("stats:period_submit", kwargs={"pk": period_a.pk})).status_code == 302
+    for url_name in ("period_validate", "period_lock"):
+        assert client.post(reverse(f"stats:{url_name}", kwargs={"pk": period_a.pk})).status_code == 403
+    response = client.post(reverse("stats:period_reopen", kwargs={"pk": period_a.pk}), {"reason": "Oubli"})
+    assert response.status_code == 403
+    period_a.refresh_from_db()
+    assert period_a.status == PeriodStatus.SUBMITTED
+
+
+# --- The workflow through the pages ---------------------------------------------------------------
+
+
+def test_submit_validate_lock_reopen_through_the_pages(
+    client_for, period_a, coordinator_a, regional_coordinator
+):
+    site_client, coordination = client_for(coordinator_a), client_for(regional_coordinator)
+
+    page = text(site_client.get(detail_url(period_a)))
+    assert reverse("stats:period_submit", kwargs={"pk": period_a.pk}) in page
+    assert reverse("stats:period_validate", kwargs={"pk": period_a.pk}) not in page
+    confirm = text(site_client.get(reverse("stats:period_submit", kwargs={"pk": period_a.pk})))
+    assert "Confirmez-vous la soumission" in confirm
+    response = site_client.post(reverse("stats:period_submit", kwargs={"pk": period_a.pk}), follow=True)
+    assert "La période a été soumise à la coordination régionale." in text(response)
+    period_a.refresh_from_db()
+    assert period_a.status == PeriodStatus.SUBMITTED
+    # Handed in: no more action for the site.
+    page = text(site_client.get(detail_url(period_a)))
+    assert reverse("stats:period_submit", kwargs={"pk": period_a.pk}) not in page
+
+    page = text(coordination.get(detail_url(period_a)))
+    assert reverse("stats:period_validate", kwargs={"pk": period_a.pk}) in page
+    assert reverse("stats:period_reopen", kwargs={"pk": period_a.pk}) in page
+    coordination.post(reverse("stats:period_validate", kwargs={"pk": period_a.pk}))
+    coordination.post(reverse("stats:period_lock", kwargs={"pk": period_a.pk}))
+    period_a.refresh_from_db()
+    assert period_a.status == PeriodStatus.LOCKED
+
+    reopen_url = reverse("stats:period_reopen", kwargs={"pk": period_a.pk})
+    response = coordination.post(reopen_url, {"reason": "  "})
+    assert response.status_code == 200
+    assert "La période n'a pas été rouverte" in text(response)
+    period_a.refresh_from_db()
+    assert period_a.status == PeriodStatus.LOCKED
+    response = coordination.post(reopen_url, {"reason": "Passages du forum oubliés"}, follow=True)
+    assert "La période a été rouverte" in text(response)
+    period_a.refresh_from_db()
+    assert period_a.status == PeriodStatus.OPEN
+
+    page = text(site_client.get(detail_url(period_a)))
+    assert "Passages du forum oubliés" in page
+    for action in ("Soumission", "Validation", "Verrouillage", "Réouverture"):
+        assert action in page
+    assert str(coordinator_a) in page and str(regional_coordinator) in page
+
+
+def test_a_refused_transition_is_a_message(client_for, site_a, coordinator_a, refs):
+    period = record(site_a, coordinator_a, refs, TODAY).period
+    response = client_for(coordinator_a).post(
+        reverse("stats:period_submit", kwargs={"pk": period.pk}), follow=True
+    )
+    assert "Un mois se soumet une fois terminé." in text(response)
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.OPEN
+
+
+def test_an_action_not_possible_in_this_state_is_not_confirmed(client_for, period_a, regional_coordinator):
+    response = client_for(regional_coordinator).get(
+        reverse("stats:period_lock", kwargs={"pk": period_a.pk}), follow=True
+    )
+    assert "Cette action n'est pas possible : la période est « ouverte »." in text(response)
+
+
+def test_detail_shows_state_deadline_totals_and_changes_after_submission(
+    client_for, period_a, coordinator_a, regional_coordinator, refs
+):
+    services.period_submit(period=period_a, author=coordinator_a)
+    # The coordination corrects a handed-in month: the change is in the history.
+    record(period_a.site, regional_coordinator, refs, LAST_MONTH.replace(day=11))
+    page = text(client_for(coordinator_a).get(detail_url(period_a)))
+    assert "Soumise" in page
+    assert "Saisie détaillée (passage par passage)" in page
+    assert f"{period_a.deadline.day} " in page
+    assert 'id="period-total">4<' in page
+    assert "Passage ajouté (11/" in page
+    assert "Modification des données" in page
+
+
+def test_detail_offers_entry_while_writable(client_for, period_a, coordinator_a, regional_coordinator):
+    desk = reverse("stats:visit_desk", kwargs={"slug": period_a.site.slug})
+    assert desk in main_text(client_for(coordinator_a).get(detail_url(period_a)))
+    services.period_submit(period=period_a, author=coordinator_a)
+    assert desk not in main_text(client_for(coordinator_a).get(detail_url(period_a)))
+    assert desk in main_text(client_for(regional_coordinator).get(detail_url(period_a)))
+
+
+def test_observer_reads_periods_without_any_action(client_for, period_a, observer):
+    page = text(client_for(observer).get(detail_url(period_a)))
+    assert "Ouverte" in page
+    for url_name in ("period_submit", "period_validate", "period_lock", "period_reopen"):
+        assert reverse(f"stats:{url_name}", kwargs={"pk": period_a.pk}) not in page
+    assert reverse("stats:visit_desk", kwargs={"slug": period_a.site.slug}) not in page
+
+
+# --- List: filters, pagination, totals, queries ---------------------------------------------------
+
+
+def test_list_shows_visits_totals_and_late_badges(client_for, period_a, site_a, regional_coordinator):
+    Period.objects.create(site=site_a, month=OLD_MONTH)
+    response = client_for(regional_coordinator).get(reverse("stats:period_list"))
+    rows = {row["period"].month: row for row in response.context["rows"]}
+    assert rows[LAST_MONTH]["visits"] == 3
+    assert rows[OLD_MONTH]["visits"] == 0
+    page = text(response)
+    assert "En retard" in page
+    assert "Espace métiers de Reims" in page
+
+
+def test_list_filters(client_for, period_a, site_a, site_b, coordinator_a, regional_coordinator, refs):
+    old = Period.objects.create(site=site_a, month=OLD_MONTH)
+    b_period = Period.objects.create(site=site_b, month=LAST_MONTH)
+    services.period_submit(period=period_a, author=coordinator_a)
+    client = client_for(regional_coordinator)
+
+    def shown(**params):
+        response = client.get(reverse("stats:period_list"), params)
+        assert response.status_code == 200
+        return {row["period"].pk for row in response.context["rows"]}
+
+    assert shown() == {period_a.pk, old.pk, b_period.pk}
+    assert shown(site=site_b.slug) == {b_period.pk}
+    assert shown(status=PeriodStatus.SUBMITTED) == {period_a.pk}
+    assert shown(late="on") == {old.pk} | ({b_period.pk} if b_period.is_late else set())
+    assert shown(year=OLD_MONTH.year) >= {old.pk}
+    # A year without periods is not offered: the filter is refused and ignored.
+    assert shown(year=1999) == {period_a.pk, old.pk, b_period.pk}
+    # A coordinator cannot filter on a site they don't see: the value is refused, nothing leaks.
+    response = client_for(coordinator_a).get(reverse("stats:period_list"), {"site": site_b.slug})
+    assert site_b.slug not in {row["period"].site.slug for row in response.context["rows"]}
+
+
+def test_list_paginates_and_keeps_filters(client_for, regional_coordinator):
+    site = SiteFactory()
+    month = OLD_MONTH
+    for _n in range(30):
+        Period.objects.create(site=site, month=month)
+        month = first_of_month(month - datetime.timedelta(days=1))
+    client = client_for(regional_coordinator)
+    response = client.get(reverse("stats:period_list"), {"status": PeriodStatus.OPEN})
+    assert len(response.context["rows"]) == 25
+    assert "page=2" in response.content.decode() and "status=ouverte" in response.content.decode()
+    response = client.get(reverse("stats:period_list"), {"status": PeriodStatus.OPEN, "page": 2})
+    assert len(response.context["rows"]) == 5
+
+
+@pytest.mark.parametrize("number_of_periods", [3, 25])
+def test_list_query_count_does_not_grow_with_periods(
+    client_for, regional_coordinator, django_assert_num_queries, number_of_periods
+):
+    sites = [SiteFactory() for _n in range(3)]
+    month = LAST_MONTH
+    for n in range(number_of_periods):
+        site = sites[n % 3]
+        if n and n % 3 == 0:
+            month = first_of_month(month - datetime.timedelta(days=1))
+        Period.objects.create(site=site, month=month, mode=PeriodMode.AGGREGATE)
+        MonthlyCount.objects.create(site=site, month=month, dimension=Dimension.TOTAL, sex_id=1, count=n + 1)
+    client = client_for(regional_coordinator)
+    # 9 queries:
+    #   1-4. the session, the user, their role assignments and their site assignments (UserRoles)
+    #   5. the years offered in the filter (one DISTINCT over the visible periods)
+    #   6. COUNT of the matching periods (paginator)
+    #   7. the page's periods, with their site joined
+    #   8. the visits of the page's periods: one GROUP BY (site, month) on the roll-up's totals
+    #   9. the sites offered in the filter
+    with django_assert_num_queries(9):
+        response = client.get(reverse("stats:period_list"))
+    assert response.status_code == 200
+    assert sum(row["visits"] for row in response.context["rows"]) == sum(range(1, number_of_periods + 1))
+
+
+def test_late_queryset_matches_the_property(site_a):
+    months = [THIS_MONTH]
+    for _n in range(3):
+        months.append(first_of_month(months[-1] - datetime.timedelta(days=1)))
+    periods = [Period.objects.create(site=site_a, month=month) for month in months]
+    day = months[2]
+    while day <= TODAY + datetime.timedelta(days=40):
+        late = set(Period.objects.late(day).values_list("pk", flat=True))
+        expected = {p.pk for p in periods if day > p.deadline}
+        assert late == expected, day
+        day += datetime.timedelta(days=1)
+    Period.objects.filter(month=months[3]).update(status=PeriodStatus.SUBMITTED)
+    assert periods[3].pk not in set(Period.objects.late().values_list("pk", flat=True))
+
+
+# --- A site's year --------------------------------------------------------------------------------
+
+
+def test_site_year_shows_twelve_months_with_what_is_due(client_for, site_a, coordinator_a, refs):
+    record(site_a, coordinator_a, refs, OLD_MONTH.replace(day=3))
+    year = OLD_MONTH.year
+    response = client_for(coordinator_a).get(
+        reverse("stats:site_periods", kwargs={"slug": site_a.slug, "year": year})
+    )
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [row["month"].month for row in rows] == list(range(1, 13))
+    old = next(row for row in rows if row["month"] == OLD_MONTH)
+    assert old["visits"] == 1
+    assert old["late"] and old["due"]
+    page = text(response)
+    assert "En retard" in page
+    assert reverse("stats:period_detail", kwargs={"pk": old["period"].pk}) in page
+    if year == TODAY.year:
+        assert "Mois en cours" in page
+        assert "À venir" in page or THIS_MONTH.month == 12
+
+
+def test_site_year_rejects_absurd_years(client_for, site_a, coordinator_a):
+    client = client_for(coordinator_a)
+    assert (
+        client.get(reverse("stats:site_periods", kwargs={"slug": site_a.slug, "year": 1})).status_code == 404
+    )
+    next_year = TODAY.year + 1
+    assert (
+        client.get(reverse("stats:site_periods", kwargs={"slug": site_a.slug, "year": next_year})).status_code
+        == 200
+    )
+
+
+def test_locked_months_of_the_year_say_so(client_for, period_a, coordinator_a, regional_coordinator):
+    services.period_submit(period=period_a, author=coordinator_a)
+    services.period_validate(period=period_a, author=regional_coordinator)
+    services.period_lock(period=period_a, author=regional_coordinator)
+    url = reverse("stats:site_periods", kwargs={"slug": period_a.site.slug, "year": LAST_MONTH.year})
+    page = text(client_for(coordinator_a).get(url))
+    assert "Verrouillée" in page
+    assert period_a.events.filter(action=PeriodAction.LOCK).exists()
+    assert next_month(LAST_MONTH) == THIS_MONTH
