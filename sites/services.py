@@ -146,6 +146,7 @@ def label_renewal_reminders_send(*, day: datetime.date | None = None) -> int:
 
     from network.enums import Role
     from network.models import RoleAssignment, User
+    from spro.urls_helpers import absolute_url
 
     day = day or timezone.localdate()
     due = list(
@@ -193,7 +194,7 @@ def label_renewal_reminders_send(*, day: datetime.date | None = None) -> int:
         }
         if site.label_renewal_due_on < day:
             line += " " + _("(échéance dépassée)")
-        return line
+        return line + "\n  " + absolute_url(site.get_absolute_url())
 
     def regional_message(user: User) -> EmailMessage:
         subject = ngettext(

@@ -95,7 +95,8 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'spro.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# Tests run servers and workers in threads: persistent connections would outlive the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0 if TESTING else env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # SQLite is the embedded mode: the web server and the worker share the file, so wait for
@@ -255,6 +256,8 @@ SPECTACULAR_SETTINGS = {
 # Business settings.
 # How many days before a label's renewal date it counts as "due for renewal".
 SPRO_LABEL_RENEWAL_WARNING_DAYS = env.int("SPRO_LABEL_RENEWAL_WARNING_DAYS", default=180)
+# The platform's public address, for links in e-mails sent by workers (no request to build it from).
+SPRO_BASE_URL = env.str("SPRO_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SPRO_PLATFORM_NAME = env.str("SPRO_PLATFORM_NAME", default="SPRO hub")
 SPRO_REGION_NAME = env.str("SPRO_REGION_NAME", default="Grand Est")
 # A month's statistics are due this many days after the month ends.

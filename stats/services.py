@@ -528,9 +528,11 @@ def _site_reminders_send(
 ) -> int:
     from django.conf import settings
     from django.core.mail import EmailMessage, get_connection
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
     from django.utils import formats, translation
     from django.utils.translation import ngettext
+
+    from spro.urls_helpers import absolute_url
 
     claimed = []
     for month in months:
@@ -545,10 +547,7 @@ def _site_reminders_send(
         return 0
 
     def periods_link(year: int) -> str:
-        try:
-            return reverse("stats:site_periods", kwargs={"slug": site.slug, "year": year})
-        except NoReverseMatch:  # The periods pages belong to another module; their path is stable.
-            return f"/statistiques/sites/{site.slug}/periodes/{year}/"
+        return absolute_url(reverse("stats:site_periods", kwargs={"slug": site.slug, "year": year}))
 
     platform = settings.SPRO_PLATFORM_NAME
     with translation.override(settings.LANGUAGE_CODE):

@@ -21,6 +21,15 @@ from tests.factories import (
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (rate limits, reminders, import previews)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def require(condition: bool, reason: str):
     """Skip locally when a service is missing, but fail in CI: nothing is silently skipped there."""
     if condition:

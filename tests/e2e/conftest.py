@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.conftest import require
 
@@ -44,3 +45,6 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+    # While Playwright's loop runs, the test's ORM calls get their own connection (Django keys
+    # connections by async context); close it here, or PostgreSQL can't drop the test database.
+    connections.close_all()
