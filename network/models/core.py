@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from spro.models import DatedQuerySet, ReferenceItem, TimeStampedModel, validate_date_range
 
-from .enums import ApiScope, Role
+from ..enums import ApiScope, Role
 
 
 class TerritoryKind(ReferenceItem):
@@ -157,7 +157,7 @@ class User(AbstractUser):
     @cached_property
     def roles(self):
         """The roles in force today, computed once per request (the user object lives that long)."""
-        from .roles import compute_roles
+        from ..roles import compute_roles
 
         return compute_roles(self)
 

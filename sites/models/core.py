@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from network.models import Organisation, Territory
 from spro.models import DatedQuerySet, ReferenceItem, TimeStampedModel
 
-from .enums import PUBLIC_STATUSES, CoordinatorPosition, LabelStatus
+from ..enums import PUBLIC_STATUSES, CoordinatorPosition, LabelStatus
 
 
 class SiteKind(ReferenceItem):
