@@ -23,6 +23,10 @@ urlpatterns = [
     path("reseau/", include("network.urls")),
     path("sites/", include("sites.urls")),
     path("statistiques/", include("stats.urls")),
+    path("instances/", include("network.governance.urls")),
+    path("strategie/", include("network.strategy.urls")),
+    path("plans/", include("sites.plans.urls")),
+    path("labels/", include("sites.labels.urls")),
     # Before the auth URLs: people created without a password choose their first one here.
     path(
         "comptes/password_reset/",
