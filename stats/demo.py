@@ -335,6 +335,20 @@ class _Pick:
         return chosen
 
 
+# What _VisitGenerator.visit returns, in order, before the theme and referral ids.
+VISIT_COLUMNS = (
+    "visited_on",
+    "half_day",
+    "contact_kind_id",
+    "sex_id",
+    "age_band_id",
+    "situation_id",
+    "education_level_id",
+    "channel_id",
+    "service_level_id",
+)
+
+
 class _VisitGenerator:
     """Draws anonymous visits for one site, with consistent profiles (a pupil is under 26…)."""
 
@@ -367,6 +381,7 @@ class _VisitGenerator:
             )
 
     def visit(self, rng: random.Random, day: datetime.date) -> tuple:
+        """The VISIT_COLUMNS values of one visit, then its theme ids and its referral ids."""
         situation = self.situation(rng)
         age, education, channel, themes, referrals = self.by_situation[situation]
         referred = rng.random() < REFERRED_SHARE
@@ -527,38 +542,9 @@ def load_demo_visits(*, years: int = 3, today: datetime.date | None = None, site
             if profile.aggregate:
                 aggregate_rows += _aggregate_rows(period, drawn)
                 continue
-            for (
-                day,
-                half_day,
-                contact,
-                sex,
-                age_band,
-                situation,
-                education,
-                channel,
-                level,
-                themes,
-                referrals,
-            ) in drawn:
-                visits.append(
-                    (
-                        Visit(
-                            site=site,
-                            period=period,
-                            visited_on=day,
-                            half_day=half_day,
-                            contact_kind_id=contact,
-                            sex_id=sex,
-                            age_band_id=age_band,
-                            situation_id=situation,
-                            education_level_id=education,
-                            channel_id=channel,
-                            service_level_id=level,
-                        ),
-                        themes,
-                        referrals,
-                    )
-                )
+            for *values, themes, referrals in drawn:
+                visit = Visit(site=site, period=period, **dict(zip(VISIT_COLUMNS, values, strict=True)))
+                visits.append((visit, themes, referrals))
     _bulk(Visit, [visit for visit, _themes, _referrals in visits])
     for visit, themes, referrals in visits:
         theme_links += [ThemeLink(visit_id=visit.pk, theme_id=theme) for theme in themes]
@@ -577,21 +563,12 @@ def load_demo_visits(*, years: int = 3, today: datetime.date | None = None, site
 def _aggregate_rows(period: Period, drawn: list) -> list[AggregateCount]:
     """A month's totals as a site with its own tool enters them: every breakdown, by sex."""
     cells = Counter()
-    scalar = (
-        Dimension.CONTACT_KIND,
-        None,
-        Dimension.AGE_BAND,
-        Dimension.SITUATION,
-        Dimension.EDUCATION_LEVEL,
-        Dimension.CHANNEL,
-        Dimension.SERVICE_LEVEL,
-    )
-    for _day, _half_day, *values, themes, referrals in drawn:
-        sex = values[1]
+    for *values, themes, referrals in drawn:
+        visit = dict(zip(VISIT_COLUMNS, values, strict=True))
+        sex = visit["sex_id"]
         cells[(Dimension.TOTAL, 0, sex)] += 1
-        for dimension, value in zip(scalar, values, strict=True):
-            if dimension is not None:
-                cells[(dimension, value or 0, sex)] += 1
+        for dimension, column in rollups.SCALAR_FIELDS.items():
+            cells[(dimension, visit[column] or 0, sex)] += 1
         for theme in themes or [0]:
             cells[(Dimension.THEME, theme, sex)] += 1
         for target in referrals or [0]:

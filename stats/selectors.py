@@ -32,21 +32,25 @@ def sexes() -> list[Sex]:
     return list(Sex.objects.all())
 
 
-def item_labels(dimension: str) -> dict[int, str]:
-    """Labels of a dimension's items by id, with 0 for 'not given' (or 'no referral')."""
+def _labels_and_order(dimension: str) -> tuple[dict[int, str], dict[int, int]]:
+    """Labels of a dimension's items by id (0 for 'not given' or 'no referral'), and their order."""
     if dimension == Dimension.TOTAL:
-        return {0: _("Total")}
+        return {0: _("Total")}, {0: 0}
     labels = {0: _("Aucune orientation") if dimension == Dimension.REFERRAL else _("Non renseigné")}
-    labels.update(DIMENSION_MODELS[dimension].objects.values_list("pk", "label"))
-    return labels
+    order = {}
+    for n, (pk, label) in enumerate(DIMENSION_MODELS[dimension].objects.values_list("pk", "label")):
+        labels[pk] = label
+        order[pk] = n
+    order[0] = len(order) + 1
+    return labels, order
+
+
+def item_labels(dimension: str) -> dict[int, str]:
+    return _labels_and_order(dimension)[0]
 
 
 def _item_order(dimension: str) -> dict[int, int]:
-    if dimension == Dimension.TOTAL:
-        return {0: 0}
-    order = {pk: n for n, pk in enumerate(DIMENSION_MODELS[dimension].objects.values_list("pk", flat=True))}
-    order[0] = len(order) + 1
-    return order
+    return _labels_and_order(dimension)[1]
 
 
 def _counts(site_ids, start, end, dimension):
@@ -64,34 +68,50 @@ class Row:
     share: float | None = None
 
 
-def breakdown(site_ids, start: datetime.date, end: datetime.date, dimension: str) -> list[Row]:
-    """Counts of one dimension's items over a date range, by sex, with each item's share."""
-    cells = defaultdict(lambda: defaultdict(int))
-    for item_id, sex_id, count in (
-        _counts(site_ids, start, end, dimension)
-        .values("item_id", "sex_id")
+def breakdowns(site_ids, start: datetime.date, end: datetime.date, dimensions) -> dict[str, list[Row]]:
+    """Counts of several dimensions' items over a date range, by sex, with each item's share.
+
+    One query reads the cells of every dimension (and the total); one per dimension reads its labels.
+    """
+    dimensions = list(dimensions)
+    cells = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for dimension, item_id, sex_id, count in (
+        MonthlyCount.objects.filter(
+            site_id__in=list(site_ids),
+            dimension__in=[*dimensions, Dimension.TOTAL],
+            month__gte=first_of_month(start),
+            month__lte=end,
+        )
+        .values("dimension", "item_id", "sex_id")
         .annotate(n=Sum("count"))
-        .values_list("item_id", "sex_id", "n")
+        .values_list("dimension", "item_id", "sex_id", "n")
     ):
         if count:
-            cells[item_id][sex_id] += count
-    labels = item_labels(dimension)
-    order = _item_order(dimension)
-    grand_total = total_visits(site_ids, start, end)
-    rows = []
-    for item_id, by_sex in cells.items():
-        total = sum(by_sex.values())
-        rows.append(
-            Row(
-                item_id=item_id,
-                label=labels.get(item_id, _("Modalité supprimée")),
-                by_sex=dict(by_sex),
-                total=total,
-                share=(total / grand_total) if grand_total else None,
+            cells[dimension][item_id][sex_id] += count
+    grand_total = sum(sum(by_sex.values()) for by_sex in cells[Dimension.TOTAL].values())
+    result = {}
+    for dimension in dimensions:
+        labels, order = _labels_and_order(dimension)
+        rows = []
+        for item_id, by_sex in cells[dimension].items():
+            total = sum(by_sex.values())
+            rows.append(
+                Row(
+                    item_id=item_id,
+                    label=labels.get(item_id, _("Modalité supprimée")),
+                    by_sex=dict(by_sex),
+                    total=total,
+                    share=(total / grand_total) if grand_total else None,
+                )
             )
-        )
-    rows.sort(key=lambda r: order.get(r.item_id, 10_000))
-    return rows
+        rows.sort(key=lambda r: order.get(r.item_id, 10_000))
+        result[dimension] = rows
+    return result
+
+
+def breakdown(site_ids, start: datetime.date, end: datetime.date, dimension: str) -> list[Row]:
+    """Counts of one dimension's items over a date range, by sex, with each item's share."""
+    return breakdowns(site_ids, start, end, [dimension])[dimension]
 
 
 def total_visits(site_ids, start: datetime.date, end: datetime.date) -> int:
@@ -189,12 +209,10 @@ def cross_tab(site_ids, start: datetime.date, end: datetime.date, row_dim: str, 
             .values_list("row_item_id", "col_item_id", "n")
             if count
         }
-        labels = item_labels(col_dim)
-        order = _item_order(col_dim)
+        labels, order = _labels_and_order(col_dim)
         used = sorted({c for _r, c in cells}, key=lambda i: order.get(i, 10_000))
         col_labels = [(i, labels.get(i, "?")) for i in used]
-    labels = item_labels(row_dim)
-    order = _item_order(row_dim)
+    labels, order = _labels_and_order(row_dim)
     used_rows = sorted({r for r, _c in cells}, key=lambda i: order.get(i, 10_000))
     return CrossTab(
         row_labels=[(i, labels.get(i, "?")) for i in used_rows], col_labels=col_labels, cells=cells

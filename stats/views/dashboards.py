@@ -129,7 +129,7 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _breakdown(site_ids, scope: StatsScope, dimension: str, sexes: list[Sex]) -> Breakdown:
+def _breakdown(dimension: str, rows: list, sexes: list[Sex]) -> Breakdown:
     rows = [
         TableRow(
             label=row.label,
@@ -137,7 +137,7 @@ def _breakdown(site_ids, scope: StatsScope, dimension: str, sexes: list[Sex]) ->
             total=row.total,
             share=row.share,
         )
-        for row in selectors.breakdown(site_ids, scope.start, scope.end, dimension)
+        for row in rows
     ]
     return Breakdown(
         key=str(dimension),
@@ -214,9 +214,11 @@ def build_figures(scope: StatsScope, *, cross_keys=(DEFAULT_CROSS_TAB,), with_ch
     yearly = selectors.yearly_trend(site_ids, scope.end.year - YEARS_IN_TREND + 1, scope.end.year)
     # Without a single visit in the period, breakdowns and cross-tabulations would all be empty:
     # the page says so once instead of running their queries.
-    breakdowns = (
-        [_breakdown(site_ids, scope, dimension, sexes) for dimension in BREAKDOWN_DIMENSIONS] if total else []
-    )
+    if total:
+        rows = selectors.breakdowns(site_ids, scope.start, scope.end, BREAKDOWN_DIMENSIONS)
+        breakdowns = [_breakdown(dimension, rows[dimension], sexes) for dimension in BREAKDOWN_DIMENSIONS]
+    else:
+        breakdowns = []
     cross_tables = [cross_table(scope, key) for key in cross_keys] if total else []
     responses, satisfaction = _satisfaction(scope)
     completeness = selectors.completeness(scope.sites, scope.start, scope.end)

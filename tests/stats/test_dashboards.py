@@ -465,11 +465,12 @@ def _populate(refs, number_of_sites: int, visits_per_site: int):
 #   - the sexes (1);
 #   - visits per month and sex over the period (1), and over the period and the year before (1,
 #     year on year), and per year over ten years (1);
-#   - 4 per breakdown × 8 breakdowns (32): the cells, the item labels, the item order, the total;
-#   - the cross-tabulation (5): the cells, the labels and order of the rows and of the columns;
+#   - the breakdowns (1 + 8): the cells of all 8 breakdowns and the total in one query, then the
+#     labels (with their order) of each breakdown's list;
+#   - the cross-tabulation (3): the cells, the labels of the rows and of the columns;
 #   - the satisfaction questionnaires (2): their number, the average per question;
 #   - completeness (2): the sites' label changes, their periods handed in.
-FIGURE_QUERIES = 1 + 3 + 32 + 5 + 2 + 2
+FIGURE_QUERIES = 1 + 3 + 9 + 3 + 2 + 2
 
 
 def assert_no_raw_visit_read(queries):

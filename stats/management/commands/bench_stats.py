@@ -1,19 +1,20 @@
 """`manage.py bench_stats`: build a region's worth of visits and time the statistics pages on it.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/spro_bench manage.py bench_stats \\
-        [--sites 50] [--visits 5000000] [--years 10] [--runs 20] [--keep]
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/spro_bench manage.py bench_stats \\
+        [--sites 50] [--visits 5000000] [--years 10] [--runs 20] [--keep] [--reuse]
 
 Steps: create the database if it doesn't exist and migrate it; generate the sites, periods, visits
 (server-side, INSERT … SELECT with random()), their themes and referrals, the monthly totals of two
-aggregate sites and some satisfaction questionnaires; ANALYZE; time the full roll-up rebuild; then
-time, over --runs runs, the regional dashboard for one year and for the ten-year trend, a site
-dashboard and one visit entry, through the views when they exist (django.test.Client, logged in as
-a regional coordinator), through the selectors and services they call otherwise. At the end the
-database is dropped, unless --keep.
+aggregate sites and some satisfaction questionnaires; VACUUM ANALYZE; time the full roll-up
+rebuild; then time, over --runs runs, the regional dashboard for last year and over the ten years,
+an average site's dashboard and one visit entry (the service alone, then the desk), through the
+views (django.test.Client, logged in as a regional or site coordinator), or through the selectors
+they call when a view does not exist. At the end the database is dropped, unless --keep.
+How to read the figures, and those measured: bench/README.md.
 
 Safety: it refuses SQLite (a benchmark there measures nothing useful) unless --allow-sqlite, and a
-database holding sites other than its own unless --force; with --force it never drops the database,
-it deletes its own rows instead.
+database holding sites other than its own unless --force; with --force it never drops the database
+nor its indexes, it deletes its own rows instead.
 """
 
 import datetime
@@ -148,14 +149,21 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--sites", type=int, default=50)
+        parser.add_argument("--sites", type=int, default=50, help="Nombre de sites (défaut : 50).")
         parser.add_argument("--visits", type=int, default=5_000_000, help="Passages détaillés à générer.")
-        parser.add_argument("--years", type=int, default=10)
+        parser.add_argument("--years", type=int, default=10, help="Années d'historique (défaut : 10).")
         parser.add_argument("--runs", type=int, default=20, help="Mesures par page (médiane et p95).")
-        parser.add_argument("--seed", type=int, default=2009)
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2009,
+            help="Graine du générateur (données identiques d'un lancement à l'autre sur PostgreSQL).",
+        )
         parser.add_argument("--keep", action="store_true", help="Garder la base à la fin.")
-        parser.add_argument("--reuse", action="store_true", help="Réutiliser les données déjà générées.")
-        parser.add_argument("--allow-sqlite", action="store_true")
+        parser.add_argument(
+            "--reuse", action="store_true", help="Réutiliser les données d'un lancement précédent (--keep)."
+        )
+        parser.add_argument("--allow-sqlite", action="store_true", help="Accepter SQLite (essai rapide).")
         parser.add_argument(
             "--force",
             action="store_true",
@@ -396,6 +404,9 @@ class Command(BaseCommand):
                 ],
             )
             self._small_tables(cursor, ids)
+            if self.sql.pg:
+                # The same seed, the same region (SQLite's random() cannot be seeded).
+                cursor.execute(f"SELECT setseed({(options['seed'] % 1000) / 1000})")
         with self._without_secondary_indexes([Visit, Visit.themes.through, Visit.referrals.through]):
             self._generate_visits(ids, months)
         self._generate_aggregates(ids)
