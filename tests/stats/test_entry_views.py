@@ -17,6 +17,7 @@ from stats.enums import Dimension, HalfDay, PeriodMode, PeriodStatus
 from stats.forms import half_day_now
 from stats.models import AggregateCount, ContactKind, MonthlyCount, Period, Visit
 from stats.services import AggregateCheck
+from stats.views.entry import DESK_RECENT_ENTRIES
 
 TODAY = timezone.localdate()
 LAST_MONTH = (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=15)
@@ -443,6 +444,19 @@ def test_desk_lists_the_days_entries_with_actions(
     assert refs.themes[1].label in text(response)
 
 
+def test_a_busy_desk_lists_the_latest_entries_and_counts_them_all(client_for, coordinator_a, site_a, refs):
+    for _n in range(DESK_RECENT_ENTRIES + 3):
+        record(site_a, coordinator_a, refs, day=TODAY)
+    client = client_for(coordinator_a)
+    response = client.get(desk_url(site_a))
+    assert response.context["visit_count"] == DESK_RECENT_ENTRIES + 3
+    assert len(response.context["visits"]) == DESK_RECENT_ENTRIES
+    assert re.search(rf'id="desk-count"[^>]*>{DESK_RECENT_ENTRIES + 3}<', response.content.decode())
+    assert "voir tous les passages du jour" in text(response)
+    full = client.get(desk_url(site_a), {"tous": "1"})
+    assert len(full.context["visits"]) == DESK_RECENT_ENTRIES + 3
+
+
 @pytest.mark.parametrize("visits", [2, 20])
 def test_desk_query_count_does_not_grow_with_the_days_entries(
     client_for, coordinator_a, site_a, refs, django_assert_num_queries, visits
@@ -451,9 +465,10 @@ def test_desk_query_count_does_not_grow_with_the_days_entries(
         record(site_a, coordinator_a, refs, day=TODAY, themes=refs.themes[:2], referrals=refs.referrals[:1])
     client = client_for(coordinator_a)
     # 4 for the request (session, user, role assignments, site assignments); the site; the
-    # period; the day's visits with their choices joined, then their themes and referrals
-    # (2 prefetches); the nine reference lists offered by the form.
-    with django_assert_num_queries(4 + 1 + 1 + 3 + 9):
+    # period; the day's latest visits with their choices joined, then their themes and referrals
+    # (2 prefetches); the day's count when the list is capped; the nine reference lists of the form.
+    capped = 1 if visits >= DESK_RECENT_ENTRIES else 0
+    with django_assert_num_queries(4 + 1 + 1 + 3 + capped + 9):
         assert client.get(desk_url(site_a)).status_code == 200
 
 
