@@ -696,6 +696,11 @@ PLATFORM_URL = "http://127.0.0.1:8000/"
 # Each loader must be idempotent, like load_demo.
 EXTRA_LOADERS = [
     ("statistiques", "stats.demo.load_stats_demo"),
+    # Before the plans: site actions are linked to the strategy's challenges.
+    ("stratégie", "network.strategy.demo.load_strategy_demo"),
+    ("labels", "sites.labels.demo.load_labels_demo"),
+    # After the labels: the June commission gives its avis on a label application.
+    ("instances", "network.governance.demo.load_governance_demo"),
 ]
 
 

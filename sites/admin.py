@@ -125,3 +125,6 @@ class CoordinatorAssignmentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["site"]
     raw_id_fields = ["user"]
     date_hierarchy = "start_date"
+
+
+from sites.labels import admin as labels_admin  # noqa: E402, F401

@@ -1,5 +1,33 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "strategy"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("nouvelle/", views.strategy_create, name="strategy_create"),
+    path("<int:pk>/modifier/", views.strategy_edit, name="strategy_edit"),
+    path("<int:strategy_pk>/priorites/nouvelle/", views.priority_create, name="priority_create"),
+    path("priorites/<int:pk>/modifier/", views.priority_edit, name="priority_edit"),
+    path("priorites/<int:priority_pk>/defis/nouveau/", views.challenge_create, name="challenge_create"),
+    path("defis/<int:pk>/modifier/", views.challenge_edit, name="challenge_edit"),
+    path("defis/<int:challenge_pk>/actions/nouvelle/", views.action_create, name="action_create"),
+    path("actions/<int:pk>/", views.action_detail, name="action_detail"),
+    path("actions/<int:pk>/modifier/", views.action_edit, name="action_edit"),
+    path("actions/<int:action_pk>/jalons/nouveau/", views.milestone_create, name="milestone_create"),
+    path("jalons/<int:pk>/modifier/", views.milestone_edit, name="milestone_edit"),
+    path("actions/<int:action_pk>/indicateurs/nouveau/", views.indicator_create, name="indicator_create"),
+    path("indicateurs-de-resultat/<int:pk>/modifier/", views.indicator_edit, name="indicator_edit"),
+    path("indicateurs-de-resultat/<int:pk>/valeur/", views.indicator_value, name="indicator_value"),
+    path("<int:strategy_pk>/bilans/nouveau/", views.review_create, name="review_create"),
+    path("bilans/<int:pk>/modifier/", views.review_edit, name="review_edit"),
+    path("professionnalisation/", views.session_list, name="session_list"),
+    path("professionnalisation/nouvelle/", views.session_create, name="session_create"),
+    path("professionnalisation/<int:pk>/", views.session_detail, name="session_detail"),
+    path("professionnalisation/<int:pk>/modifier/", views.session_edit, name="session_edit"),
+    path("calendrier/", views.calendar_page, name="calendar"),
+    path("calendrier/<str:token>.ics", views.ical_feed, name="ical_feed"),
+    path("indicateurs/", views.governance_indicators, name="indicators"),
+]

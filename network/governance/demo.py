@@ -1,0 +1,305 @@
+"""Demo data of the steering bodies: kinds, the Commission régionale and two comités de pilotage,
+and the June commission meeting of the current cycle with its agenda, attendance, adopted minutes
+and decisions.
+
+Idempotent: every row is found by its natural key (code, name, body + person, body + date, meeting +
+order, meeting + summary) and created only when missing, so a second run changes nothing, not even
+the history tables. The people are invented; the organisations come from network.demo.
+"""
+
+import datetime
+import unicodedata
+import zoneinfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from network.enums import AttendanceStatus, BodyScope, DecisionKind, DecisionStatus, MeetingStatus
+from network.models import (
+    AgendaItem,
+    Attendance,
+    Body,
+    BodyKind,
+    BodyMember,
+    Decision,
+    Meeting,
+    Minutes,
+    Organisation,
+    User,
+)
+from sites.models import LabelApplication, Site
+
+from . import services
+
+BODY_KINDS = [
+    ("commission-regionale", "Commission régionale des Espaces métiers"),
+    ("comite-technique-local", "Comité technique local de programmation"),
+    ("comite-pilotage", "Comité de pilotage"),
+    ("concertation-territoriale", "Concertation territoriale de l'orientation"),
+    ("groupe-travail", "Groupe de travail"),
+    ("reunion-reseau", "Réunion de réseau"),
+]
+
+COMMISSION = "Commission régionale des Espaces métiers"
+
+# (organisation name, person, position, voting)
+COMMISSION_MEMBERS = [
+    ("Région Grand Est", "Hélène Marchal", "Vice-présidente formation et orientation", True),
+    ("GIP Arifor", "Laurent Caillet", "Directeur", False),
+    ("France Travail Grand Est", "Sophie Renard", "Directrice régionale adjointe", True),
+    ("Association régionale des Missions locales du Grand Est", "Karim Benali", "Président", True),
+    (
+        "Académie de Reims",
+        "Isabelle Perrin",
+        "Cheffe du service académique d'information et d'orientation",
+        True,
+    ),
+    ("CHEOPS Grand Est", "Nathalie Colin", "Déléguée régionale", True),
+    ("APEC Grand Est", "Julien Masson", "Délégué régional", True),
+    ("Transitions Pro Grand Est", "Claire Dubois", "Directrice", True),
+    ("CCI Grand Est", "Marc Lemoine", "Chargé de mission emploi-formation", True),
+    ("Chambre de métiers et de l'artisanat Grand Est", "Anne Girard", "Responsable formation", True),
+]
+
+# Site slug → the comité de pilotage's members, besides the site's host structure.
+STEERING_COMMITTEES = {
+    "reims": [
+        ("Région Grand Est", "Pierre Lambert", "Chargé de mission territorial"),
+        ("France Travail Grand Est", "Émilie Roussel", "Directrice d'agence Reims"),
+        ("Mission locale de Reims", "Thomas Garnier", "Directeur"),
+        ("CIO de Reims", "Sandrine Faure", "Directrice"),
+    ],
+    "troyes": [
+        ("Région Grand Est", "Pierre Lambert", "Chargé de mission territorial"),
+        ("France Travail Grand Est", "Olivier Mercier", "Directeur d'agence Troyes"),
+        ("CIO de Troyes", "Véronique Blanc", "Directrice"),
+    ],
+}
+
+AGENDA = [
+    ("Adoption du compte rendu de la séance précédente", 10, "Présidence"),
+    ("Bilan d'activité régional de l'année écoulée", 40, "GIP Arifor"),
+    ("Avis sur les candidatures au label", 45, "GIP Arifor"),
+    ("Feuille de route régionale de l'année prochaine", 60, "Région Grand Est"),
+    ("Questions diverses", 15, ""),
+]
+
+MINUTES_TEXT = """La séance est ouverte à 9 h 30 par la vice-présidente de la Région, \
+qui remercie les membres.
+
+1. Le compte rendu de la séance précédente est adopté sans remarque.
+
+2. Le GIP Arifor présente le bilan d'activité régional : la fréquentation des Espaces métiers progresse, \
+portée par les ateliers collectifs et les partenariats avec France Travail et les Missions locales.
+
+3. La commission examine les candidatures au label instruites par la coordination.
+
+4. La Région présente les grandes orientations de la feuille de route de l'année prochaine : \
+découverte des métiers en tension, publics éloignés du numérique, coopération avec les CIO.
+
+La séance est levée à 12 h 15."""
+
+
+def load_governance_demo(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Load (or complete) the governance demo; returns the rows created by kind."""
+    today = today or timezone.localdate()
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        kinds = _load_kinds(counts)
+        commission = _get_or_create(
+            counts,
+            "instances",
+            Body,
+            name=COMMISSION,
+            defaults={
+                "kind": kinds["commission-regionale"],
+                "scope": BodyScope.REGION,
+                "min_meetings_per_year": 1,
+                "required_months": [6],
+                "quorum": 5,
+                "description": (
+                    "Arrête la feuille de route régionale de l'année suivante ; rend un avis sur les "
+                    "candidatures au label et sur le recrutement des coordinateurs."
+                ),
+            },
+        )
+        members = [
+            _seat(counts, commission, organisation_name, person, position, voting)
+            for organisation_name, person, position, voting in COMMISSION_MEMBERS
+        ]
+        members = [member for member in members if member is not None]
+        _load_steering_committees(kinds["comite-pilotage"], counts)
+        _load_june_commission(commission, members, today, counts)
+    return counts
+
+
+def _get_or_create(counts, what, model, defaults=None, **lookup):
+    obj, created = model.objects.get_or_create(defaults=defaults or {}, **lookup)
+    if created:
+        counts[what] = counts.get(what, 0) + 1
+    return obj
+
+
+def _load_kinds(counts) -> dict:
+    return {
+        code: _get_or_create(
+            counts, "types d'instance", BodyKind, code=code, defaults={"label": label, "order": order}
+        )
+        for order, (code, label) in enumerate(BODY_KINDS, start=1)
+    }
+
+
+def _seat(counts, body, organisation_name, person, position, voting=True):
+    organisation = Organisation.objects.filter(name=organisation_name).first()
+    if organisation is None:
+        return None
+    email = _demo_email(person)
+    return _get_or_create(
+        counts,
+        "membres",
+        BodyMember,
+        body=body,
+        full_name=person,
+        defaults={"organisation": organisation, "position": position, "is_voting": voting, "email": email},
+    )
+
+
+def _demo_email(person: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", person).encode("ascii", "ignore").decode().lower()
+    return f"{ascii_name.replace(' ', '.')}@demo.spro.invalid"
+
+
+def _load_steering_committees(kind, counts) -> None:
+    for slug, seats in STEERING_COMMITTEES.items():
+        site = Site.objects.filter(slug=slug).select_related("host").first()
+        if site is None:
+            continue
+        body = _get_or_create(
+            counts,
+            "instances",
+            Body,
+            name=f"Comité de pilotage — {site.name}",
+            defaults={
+                "kind": kind,
+                "scope": BodyScope.SITE,
+                "site": site,
+                "min_meetings_per_year": 1,
+                "required_months": [12],
+                "description": (
+                    "Arbitre le projet de plan d'actions du site avant sa transmission à la Région."
+                ),
+            },
+        )
+        if site.host_id:
+            _seat(counts, body, site.host.name, "Direction de la structure porteuse", "Directeur·rice", True)
+        for organisation_name, person, position in seats:
+            _seat(counts, body, organisation_name, person, position)
+
+
+def _june_of_current_cycle(today: datetime.date) -> datetime.datetime:
+    # The commission meets every June: until this year's meeting, the current cycle's is last year's.
+    year = today.year if today >= datetime.date(today.year, 6, 18) else today.year - 1
+    paris = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return datetime.datetime(year, 6, 18, 9, 30, tzinfo=paris)
+
+
+def _load_june_commission(commission, members, today, counts) -> None:
+    starts_at = _june_of_current_cycle(today)
+    meeting = _get_or_create(
+        counts,
+        "réunions",
+        Meeting,
+        body=commission,
+        starts_at=starts_at,
+        defaults={
+            "title": f"Commission régionale de juin {starts_at.year}",
+            "ends_at": starts_at + datetime.timedelta(hours=3),
+            "place": "Maison de la Région, 5 rue de Jéricho, Châlons-en-Champagne",
+            "status": MeetingStatus.HELD,
+            "invitations_sent_at": starts_at - datetime.timedelta(days=21),
+        },
+    )
+    if Minutes.objects.filter(meeting=meeting).exists():
+        # Minutes are adopted at the end of the first load: the record is frozen from then on.
+        return
+    for order, (title, minutes, presenter) in enumerate(AGENDA, start=1):
+        _get_or_create(
+            counts,
+            "points d'ordre du jour",
+            AgendaItem,
+            meeting=meeting,
+            order=order,
+            defaults={"title": title, "duration_minutes": minutes, "presenter": presenter},
+        )
+    for index, member in enumerate(members):
+        # One member excused, one represented: the sheet shows every status.
+        status = AttendanceStatus.PRESENT
+        represented_by = ""
+        if index == 3:
+            status = AttendanceStatus.EXCUSED
+        elif index == 5:
+            status, represented_by = AttendanceStatus.REPRESENTED, "Delphine Roux"
+        _get_or_create(
+            counts,
+            "émargements",
+            Attendance,
+            meeting=meeting,
+            member=member,
+            defaults={"status": status, "represented_by": represented_by},
+        )
+    _load_decisions(meeting, counts)
+    minutes = services.minutes_save(meeting=meeting, text=MINUTES_TEXT)
+    services.minutes_adopt(minutes=minutes)
+    counts["comptes rendus"] = counts.get("comptes rendus", 0) + 1
+
+
+def _load_decisions(meeting, counts) -> None:
+    # The demo coordination account follows the decisions up, when the accounts were loaded.
+    owner = User.objects.filter(username="coordination").first()
+    application = LabelApplication.objects.select_related("site").order_by("-submitted_on", "pk").first()
+    if application is not None:
+        summary = (
+            f"La commission émet un avis favorable à la candidature de {application.site.name} au label."
+        )
+        _get_or_create(
+            counts,
+            "décisions",
+            Decision,
+            meeting=meeting,
+            summary=summary,
+            defaults={"kind": DecisionKind.FAVOURABLE, "subject": application},
+        )
+    _get_or_create(
+        counts,
+        "décisions",
+        Decision,
+        meeting=meeting,
+        summary=(
+            "La feuille de route régionale de l'année prochaine est adoptée ; "
+            "la coordination la transmet à la Région."
+        ),
+        defaults={
+            "kind": DecisionKind.DECISION,
+            "due_date": meeting.starts_at.date() + datetime.timedelta(days=30),
+            "owner": owner,
+            "status": DecisionStatus.DONE,
+            "done_on": meeting.starts_at.date() + datetime.timedelta(days=21),
+        },
+    )
+    _get_or_create(
+        counts,
+        "décisions",
+        Decision,
+        meeting=meeting,
+        summary=(
+            "Un groupe de travail « publics éloignés du numérique » est constitué "
+            "et rendra ses travaux en fin d'année."
+        ),
+        defaults={
+            "kind": DecisionKind.DECISION,
+            "due_date": datetime.date(meeting.starts_at.year, 12, 15),
+            "owner": owner,
+            "status": DecisionStatus.IN_PROGRESS,
+        },
+    )

@@ -1,0 +1,619 @@
+"""Pages of the steering bodies (instances): bodies, members, meetings, minutes and decisions.
+
+Access: every object is fetched through a scoped queryset (Body/Meeting/Decision.objects.visible_to),
+so a stranger gets 404; writes then require Body.objects.managed_by, so a reader gets 403.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from network.enums import AttendanceStatus, DecisionKind, MeetingStatus
+from network.forms import attach_service_errors
+from network.models import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
+from network.views import regional_coordinator_required
+
+from . import pdf, services
+from .forms import (
+    MONTH_NAMES,
+    AgendaItemForm,
+    AttendanceForm,
+    BodyFilter,
+    BodyForm,
+    BodyMemberForm,
+    DecisionFilter,
+    DecisionForm,
+    DecisionStatusForm,
+    MandateEndForm,
+    MeetingForm,
+    MinutesAdoptForm,
+    MinutesForm,
+)
+
+PAGE_SIZE = 25
+OPINION_KINDS = (DecisionKind.FAVOURABLE, DecisionKind.UNFAVOURABLE, DecisionKind.POSTPONED)
+NAV = "governance"
+
+
+# Access helpers: one per object kind, 404 for strangers, 403 for readers who try to write.
+
+
+def _can_manage(user, body_id) -> bool:
+    return Body.objects.managed_by(user).filter(pk=body_id).exists()
+
+
+def _require_manager(user, body_id) -> None:
+    if not _can_manage(user, body_id):
+        raise PermissionDenied(_("Seuls les organisateurs de cette instance peuvent la modifier."))
+
+
+def _visible_body(request, pk) -> Body:
+    return get_object_or_404(
+        Body.objects.visible_to(request.user).select_related("kind", "site", "territory"), pk=pk
+    )
+
+
+def _managed_body(request, pk) -> Body:
+    body = _visible_body(request, pk)
+    _require_manager(request.user, body.pk)
+    return body
+
+
+def _visible_meeting(request, pk) -> Meeting:
+    return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("body__kind"), pk=pk)
+
+
+def _managed_meeting(request, pk) -> Meeting:
+    meeting = _visible_meeting(request, pk)
+    _require_manager(request.user, meeting.body_id)
+    return meeting
+
+
+def _minutes_of(meeting) -> Minutes | None:
+    return Minutes.objects.filter(meeting=meeting).select_related("adopted_in").first()
+
+
+def _refuse_if_adopted(request, meeting) -> None:
+    """A crafted request on a frozen meeting gets a refusal page, not a form."""
+    if services.minutes_are_adopted(meeting):
+        raise PermissionDenied(
+            _("Le compte rendu de cette réunion est adopté : elle ne peut plus être modifiée.")
+        )
+
+
+def _form_page(request, context):
+    context.setdefault("nav", NAV)
+    return render(request, "network/governance/form.html", context)
+
+
+# Bodies
+
+
+def body_list(request):
+    # Explicit order: the meeting count groups rows, and Meta.ordering is dropped with a GROUP BY.
+    year = timezone.localdate().year
+    bodies = (
+        Body.objects.visible_to(request.user)
+        .select_related("kind", "site", "territory")
+        .annotate(
+            meetings_this_year=Count("meetings", filter=Q(meetings__starts_at__year=year), distinct=True)
+        )
+        .order_by("kind__order", "name", "pk")
+    )
+    filterset = BodyFilter(request.GET, queryset=bodies)
+    return render(
+        request,
+        "network/governance/body_list.html",
+        {
+            "nav": NAV,
+            "filterset": filterset,
+            "page_obj": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "is_filtered": any(request.GET.get(name) for name in filterset.form.fields),
+            "year": year,
+            "can_create": request.user.roles.is_regional_coordinator,
+        },
+    )
+
+
+def body_detail(request, pk):
+    body = _visible_body(request, pk)
+    today = timezone.localdate()
+    meetings = list(body.meetings.order_by("-starts_at").select_related("minutes"))
+    by_year: dict[int, list] = {}
+    for meeting in meetings:
+        by_year.setdefault(timezone.localtime(meeting.starts_at).year, []).append(meeting)
+    held_this_year = [m for m in by_year.get(today.year, []) if m.status == MeetingStatus.HELD]
+    held_months = {timezone.localtime(m.starts_at).month for m in held_this_year}
+    # Body-level indicators of the year: two grouped queries, whatever the number of meetings.
+    attendance = Attendance.objects.filter(meeting__body=body, meeting__starts_at__year=today.year).aggregate(
+        convened=Count("pk", filter=~Q(status=AttendanceStatus.INVITED)),
+        attended=Count("pk", filter=Q(status__in=services.ATTENDED)),
+    )
+    opinions = Decision.objects.filter(
+        meeting__body=body, meeting__starts_at__year=today.year, kind__in=OPINION_KINDS
+    ).count()
+    return render(
+        request,
+        "network/governance/body_detail.html",
+        {
+            "nav": NAV,
+            "body": body,
+            "members": body.members.current().select_related("organisation", "user"),
+            "past_members": body.members.filter(mandate_end__lt=today).select_related("organisation"),
+            "meetings_by_year": sorted(by_year.items(), reverse=True),
+            "year": today.year,
+            "held_count": len(held_this_year),
+            "required_months": [
+                {"name": MONTH_NAMES[month], "held": month in held_months} for month in body.required_months
+            ],
+            "minutes_count": sum(
+                1 for m in by_year.get(today.year, []) if getattr(m, "minutes", None) is not None
+            ),
+            "opinion_count": opinions,
+            "attendance_rate": (
+                round(100 * attendance["attended"] / attendance["convened"])
+                if attendance["convened"]
+                else None
+            ),
+            "rhythm_met": len(held_this_year) >= body.min_meetings_per_year
+            and all(month in held_months for month in body.required_months),
+            "can_manage": _can_manage(request.user, body.pk),
+            "can_edit": request.user.roles.is_regional_coordinator,
+        },
+    )
+
+
+@regional_coordinator_required
+def body_create(request):
+    return _body_form(request, Body())
+
+
+@regional_coordinator_required
+def body_edit(request, pk):
+    return _body_form(request, get_object_or_404(Body, pk=pk))
+
+
+def _body_form(request, body):
+    creating = body.pk is None
+    form = BodyForm(request.POST or None, instance=body)
+    if request.method == "POST" and form.is_valid():
+        try:
+            body = services.body_save(body=form.instance, author=request.user)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("L'instance « %(name)s » est enregistrée.") % {"name": body})
+            return redirect("governance:body_detail", pk=body.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Nouvelle instance") if creating else _("Modifier l'instance"),
+            "body": None if creating else body,
+        },
+    )
+
+
+# Members
+
+
+def member_add(request, body_pk):
+    body = _managed_body(request, body_pk)
+    return _member_form(request, body, BodyMember(body=body))
+
+
+def member_edit(request, pk):
+    member = get_object_or_404(
+        BodyMember.objects.filter(body__in=Body.objects.visible_to(request.user)), pk=pk
+    )
+    body = _managed_body(request, member.body_id)
+    return _member_form(request, body, member)
+
+
+def _member_form(request, body, member):
+    form = BodyMemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.body_member_save(member=form.instance, author=request.user)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s est enregistré·e parmi les membres.") % {"name": member.full_name}
+            )
+            return redirect("governance:body_detail", pk=body.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Nouveau membre") if member.pk is None else _("Modifier le membre"),
+            "body": body,
+        },
+    )
+
+
+def member_end(request, pk):
+    member = get_object_or_404(
+        BodyMember.objects.filter(body__in=Body.objects.visible_to(request.user)), pk=pk
+    )
+    body = _managed_body(request, member.body_id)
+    form = MandateEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.body_member_end(
+                member=member, end_date=form.cleaned_data["end_date"], author=request.user
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Le mandat de %(name)s prend fin.") % {"name": member.full_name})
+            return redirect("governance:body_detail", pk=body.pk)
+    return _form_page(
+        request,
+        {"form": form, "title": _("Fin du mandat de %(name)s") % {"name": member.full_name}, "body": body},
+    )
+
+
+# Meetings
+
+
+def meeting_create(request, body_pk):
+    body = _managed_body(request, body_pk)
+    form = MeetingForm(request.POST or None, instance=Meeting(body=body), initial={"title": body.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_save(meeting=form.instance, author=request.user)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("La réunion est créée ; ajoutez son ordre du jour."))
+            return redirect("governance:meeting_detail", pk=meeting.pk)
+    return _form_page(request, {"form": form, "title": _("Nouvelle réunion"), "body": body})
+
+
+def meeting_edit(request, pk):
+    meeting = _managed_meeting(request, pk)
+    _refuse_if_adopted(request, meeting)
+    form = MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_save(meeting=form.instance, author=request.user)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("La réunion est modifiée."))
+            return redirect("governance:meeting_detail", pk=meeting.pk)
+    return _form_page(
+        request, {"form": form, "title": _("Modifier la réunion"), "body": meeting.body, "meeting": meeting}
+    )
+
+
+def meeting_detail(request, pk):
+    meeting = _visible_meeting(request, pk)
+    minutes = _minutes_of(meeting)
+    frozen = minutes is not None and minutes.is_adopted
+    can_manage = _can_manage(request.user, meeting.body_id)
+    user = request.user
+    decisions = meeting.decisions.select_related("owner", "subject_type")
+    return render(
+        request,
+        "network/governance/meeting_detail.html",
+        {
+            "nav": NAV,
+            "meeting": meeting,
+            "body": meeting.body,
+            "agenda": meeting.agenda.select_related("subject_type"),
+            "attendances": _attendance_lines(meeting),
+            "quorum": services.meeting_quorum(meeting),
+            "minutes": minutes,
+            "frozen": frozen,
+            "decisions": [
+                {"decision": d, "can_follow": can_manage or d.owner_id == user.pk} for d in decisions
+            ],
+            "can_manage": can_manage,
+            "can_write": can_manage and not frozen,
+            "agenda_form": AgendaItemForm(user=user) if can_manage and not frozen else None,
+        },
+    )
+
+
+def _attendance_lines(meeting):
+    return (
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("member__organisation")
+        .order_by("member__organisation__name", "member__full_name")
+    )
+
+
+def agenda_item_add(request, pk):
+    meeting = _managed_meeting(request, pk)
+    _refuse_if_adopted(request, meeting)
+    form = AgendaItemForm(request.POST or None, instance=AgendaItem(meeting=meeting), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.apply_subject(form.instance)
+        form.instance.order = form.cleaned_data.get("order") or 0
+        try:
+            services.agenda_item_save(item=form.instance, author=request.user)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Le point est ajouté à l'ordre du jour."))
+            return redirect("governance:meeting_detail", pk=meeting.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Ajouter un point à l'ordre du jour"),
+            "body": meeting.body,
+            "meeting": meeting,
+        },
+    )
+
+
+@require_POST
+def agenda_item_delete(request, pk):
+    item = get_object_or_404(
+        AgendaItem.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
+    )
+    meeting = _managed_meeting(request, item.meeting_id)
+    _refuse_if_adopted(request, meeting)
+    services.agenda_item_delete(item=item, author=request.user)
+    messages.success(request, _("Le point est retiré de l'ordre du jour."))
+    return redirect("governance:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+def meeting_invite(request, pk):
+    meeting = _managed_meeting(request, pk)
+    _refuse_if_adopted(request, meeting)
+    try:
+        sent = services.meeting_invite(meeting=meeting, author=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Convocation envoyée à %(count)d membre(s).") % {"count": sent})
+    return redirect("governance:meeting_detail", pk=meeting.pk)
+
+
+def attendance_edit(request, pk):
+    meeting = _managed_meeting(request, pk)
+    _refuse_if_adopted(request, meeting)
+    attendances = list(Attendance.objects.filter(meeting=meeting))
+    # The sheet lists the members convened plus those in office on the day (late additions).
+    day = timezone.localdate(meeting.starts_at)
+    members = list(
+        BodyMember.objects.filter(body=meeting.body)
+        .filter(
+            Q(pk__in=[a.member_id for a in attendances])
+            | Q(pk__in=BodyMember.objects.current(day).values("pk"))
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "full_name")
+    )
+    form = AttendanceForm(request.POST or None, members=members, attendances=attendances)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_record(meeting=meeting, lines=form.lines(), author=request.user)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("La feuille d'émargement est enregistrée."))
+            return redirect("governance:meeting_detail", pk=meeting.pk)
+    return render(
+        request,
+        "network/governance/attendance_form.html",
+        {
+            "nav": NAV,
+            "form": form,
+            "meeting": meeting,
+            "body": meeting.body,
+            "quorum": services.meeting_quorum(meeting),
+            "statuses": AttendanceStatus,
+        },
+    )
+
+
+def attendance_sheet(request, pk):
+    """The printable feuille d'émargement, with a blank column for signatures."""
+    meeting = _visible_meeting(request, pk)
+    lines = list(_attendance_lines(meeting))
+    if not lines:
+        lines = [
+            {"member": member}
+            for member in BodyMember.objects.current(timezone.localdate(meeting.starts_at))
+            .filter(body=meeting.body)
+            .select_related("organisation")
+            .order_by("organisation__name", "full_name")
+        ]
+    return render(
+        request,
+        "network/governance/attendance_sheet.html",
+        {"nav": NAV, "meeting": meeting, "body": meeting.body, "lines": lines},
+    )
+
+
+# Minutes
+
+
+def minutes_edit(request, pk):
+    meeting = _managed_meeting(request, pk)
+    minutes = _minutes_of(meeting)
+    if minutes is not None and minutes.is_adopted:
+        raise PermissionDenied(_("Ce compte rendu est adopté : il ne peut plus être modifié."))
+    form = MinutesForm(request.POST or None, initial={"text": minutes.text if minutes else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_save(meeting=meeting, text=form.cleaned_data["text"], author=request.user)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Le compte rendu est enregistré."))
+            return redirect("governance:meeting_detail", pk=meeting.pk)
+    return _form_page(
+        request,
+        {"form": form, "title": _("Compte rendu"), "body": meeting.body, "meeting": meeting},
+    )
+
+
+@require_POST
+def minutes_send(request, pk):
+    meeting = _managed_meeting(request, pk)
+    minutes = get_object_or_404(Minutes, meeting=meeting)
+    try:
+        sent = services.minutes_send_for_remarks(minutes=minutes, author=request.user)
+    except ValidationError as error:
+        raise PermissionDenied(" ".join(error.messages)) from error
+    messages.success(
+        request, _("Compte rendu envoyé pour remarques à %(count)d membre(s).") % {"count": sent}
+    )
+    return redirect("governance:meeting_detail", pk=meeting.pk)
+
+
+def minutes_adopt(request, pk):
+    meeting = _managed_meeting(request, pk)
+    minutes = get_object_or_404(Minutes, meeting=meeting)
+    if minutes.is_adopted:
+        raise PermissionDenied(_("Ce compte rendu est déjà adopté."))
+    form = MinutesAdoptForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_adopt(
+                minutes=minutes, adopted_in=form.cleaned_data["adopted_in"], author=request.user
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Le compte rendu est adopté ; il ne pourra plus être modifié."))
+            return redirect("governance:meeting_detail", pk=meeting.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Adopter le compte rendu"),
+            "body": meeting.body,
+            "meeting": meeting,
+            "warning": _(
+                "Une fois adopté, le compte rendu, l'ordre du jour, l'émargement et les décisions "
+                "de cette réunion ne peuvent plus être modifiés."
+            ),
+        },
+    )
+
+
+def minutes_context(meeting) -> dict:
+    return {
+        "meeting": meeting,
+        "body": meeting.body,
+        "minutes": _minutes_of(meeting),
+        "agenda": meeting.agenda.all(),
+        "attendances": _attendance_lines(meeting),
+        "quorum": services.meeting_quorum(meeting),
+        "decisions": meeting.decisions.select_related("owner"),
+    }
+
+
+def minutes_pdf(request, pk):
+    meeting = _visible_meeting(request, pk)
+    if not Minutes.objects.filter(meeting=meeting).exists():
+        raise PermissionDenied(_("Cette réunion n'a pas encore de compte rendu."))
+    response = HttpResponse(pdf.minutes_pdf(minutes_context(meeting)), content_type="application/pdf")
+    filename = f"compte-rendu-{timezone.localtime(meeting.starts_at):%Y-%m-%d}-{meeting.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+# Decisions
+
+
+def decision_create(request, pk):
+    meeting = _managed_meeting(request, pk)
+    _refuse_if_adopted(request, meeting)
+    return _decision_form(request, meeting, Decision(meeting=meeting))
+
+
+def decision_edit(request, pk):
+    decision = get_object_or_404(Decision.objects.visible_to(request.user), pk=pk)
+    meeting = _managed_meeting(request, decision.meeting_id)
+    _refuse_if_adopted(request, meeting)
+    return _decision_form(request, meeting, decision)
+
+
+def _decision_form(request, meeting, decision):
+    form = DecisionForm(request.POST or None, instance=decision, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.apply_subject(form.instance)
+        try:
+            services.decision_save(decision=form.instance, author=request.user)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("La décision est enregistrée."))
+            return redirect("governance:meeting_detail", pk=meeting.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Nouvelle décision") if decision.pk is None else _("Modifier la décision"),
+            "body": meeting.body,
+            "meeting": meeting,
+        },
+    )
+
+
+def decision_status(request, pk):
+    """Follow-up: the owner or the body's organisers; still allowed after the minutes are adopted."""
+    decision = get_object_or_404(
+        Decision.objects.visible_to(request.user).select_related("meeting__body"), pk=pk
+    )
+    if decision.owner_id != request.user.pk:
+        _require_manager(request.user, decision.meeting.body_id)
+    form = DecisionStatusForm(
+        request.POST or None, initial={"status": decision.status, "done_on": decision.done_on}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_update_status(decision=decision, author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Le suivi de la décision est mis à jour."))
+            return redirect("governance:meeting_detail", pk=decision.meeting_id)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Suivi de la décision"),
+            "body": decision.meeting.body,
+            "meeting": decision.meeting,
+            "lead": str(decision),
+        },
+    )
+
+
+def decision_list(request):
+    # Expected queries: the count, the page of decisions with meeting, body and owner joined,
+    # and the filter form's two selects (bodies, owners).
+    decisions = (
+        Decision.objects.visible_to(request.user)
+        .select_related("meeting__body", "owner")
+        .order_by("due_date", "-meeting__starts_at", "pk")
+    )
+    filterset = DecisionFilter(request.GET, queryset=decisions, user=request.user)
+    return render(
+        request,
+        "network/governance/decision_list.html",
+        {
+            "nav": NAV,
+            "filterset": filterset,
+            "page_obj": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "is_filtered": any(request.GET.get(name) for name in filterset.form.fields),
+            "today": timezone.localdate(),
+            "open_statuses": ("ouverte", "en_cours"),
+        },
+    )

@@ -1,0 +1,140 @@
+"""Forms of the regional strategy and of the professionalisation sessions."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    Challenge,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    Organisation,
+    Priority,
+    ProfessionalisationSession,
+    StrategicAction,
+    Strategy,
+    StrategyReview,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StrategyForm(forms.ModelForm):
+    class Meta:
+        model = Strategy
+        fields = ["title", "start_year", "end_year", "summary"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_year"), cleaned.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", _("La dernière année ne peut pas précéder la première."))
+        return cleaned
+
+
+class PriorityForm(forms.ModelForm):
+    class Meta:
+        model = Priority
+        fields = ["code", "title", "order"]
+
+
+class ChallengeForm(forms.ModelForm):
+    class Meta:
+        model = Challenge
+        fields = ["code", "title", "order"]
+
+
+class StrategicActionForm(forms.ModelForm):
+    class Meta:
+        model = StrategicAction
+        fields = ["code", "title", "description", "pilot", "partners", "follow_up_method"]
+        widgets = {"partners": forms.SelectMultiple(attrs={"size": 8})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.order_by("name")
+        self.fields["pilot"].queryset = organisations
+        self.fields["partners"].queryset = organisations
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["label", "due_on", "done_on"]
+        widgets = {"due_on": DATE_INPUT, "done_on": DATE_INPUT}
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["code", "label", "unit", "source", "periodicity", "target", "is_active"]
+        help_texts = {"code": _("Lettres minuscules, chiffres et tirets : il identifie l'indicateur.")}
+
+
+class IndicatorValueForm(forms.ModelForm):
+    class Meta:
+        model = IndicatorValue
+        fields = ["year", "value", "comment"]
+
+
+class StrategyReviewForm(forms.ModelForm):
+    class Meta:
+        model = StrategyReview
+        fields = ["kind", "year", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 14})}
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = ProfessionalisationSession
+        fields = ["theme", "starts_on", "days", "place", "trainer", "notes"]
+        widgets = {"starts_on": DATE_INPUT}
+
+    def clean_days(self):
+        days = self.cleaned_data["days"]
+        if days is not None and days <= 0:
+            raise forms.ValidationError(_("La durée doit être positive."))
+        return days
+
+
+class ParticipationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name"), required=False
+    )
+    participants = forms.IntegerField(label=_("Participants"), min_value=1, max_value=999, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("organisation") and not cleaned.get("participants"):
+            self.add_error("participants", _("Indiquez le nombre de participants."))
+        if cleaned.get("participants") and not cleaned.get("organisation"):
+            self.add_error("organisation", _("Choisissez l'organisation."))
+        return cleaned
+
+
+class BaseParticipationFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            organisation = form.cleaned_data.get("organisation")
+            if organisation is None:
+                continue
+            if organisation.pk in seen:
+                raise forms.ValidationError(
+                    _("L'organisation « %(name)s » figure deux fois.") % {"name": organisation}
+                )
+            seen.add(organisation.pk)
+
+    def lines(self) -> list[tuple]:
+        return [
+            (form.cleaned_data["organisation"], form.cleaned_data["participants"])
+            for form in self.forms
+            if form.cleaned_data.get("organisation")
+        ]
+
+
+ParticipationFormSet = forms.formset_factory(
+    ParticipationForm, formset=BaseParticipationFormSet, extra=3, max_num=60, validate_max=True
+)

@@ -1,0 +1,618 @@
+"""Pages of the regional strategy, the professionalisation sessions, the coordination calendar and
+the governance indicators."""
+
+import datetime
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, DecimalField, F, Prefetch, Sum
+from django.db.models.functions import ExtractYear
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from ..forms import attach_service_errors
+from ..models import (
+    Challenge,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    Priority,
+    ProfessionalisationSession,
+    SessionParticipation,
+    StrategicAction,
+    Strategy,
+    StrategyReview,
+)
+from ..views import regional_coordinator_required
+from . import calendar as coordination_calendar
+from . import indicators, services
+from .forms import (
+    ChallengeForm,
+    IndicatorForm,
+    IndicatorValueForm,
+    MilestoneForm,
+    ParticipationFormSet,
+    PriorityForm,
+    SessionForm,
+    StrategicActionForm,
+    StrategyForm,
+    StrategyReviewForm,
+)
+
+MONTH_NAMES = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]  # fmt: skip
+
+
+def reader_required(view):
+    """Readers of the strategy: the coordination, observers, site coordinators and partners."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not coordination_calendar.can_read_sessions(request.user):
+            raise PermissionDenied(_("Cette page est réservée aux membres du réseau."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def whole_network_reader_required(view):
+    """Network-wide indicators: the coordination and observers only."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.roles.reads_whole_network:
+            raise PermissionDenied(
+                _("Cette page est réservée à la coordination régionale et aux observateurs.")
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _year_param(request, default: int) -> int:
+    try:
+        year = int(request.GET.get("year", default))
+    except (TypeError, ValueError):
+        return default
+    return year if 1990 <= year <= 2100 else default
+
+
+def _form_page(request, form, *, service, template_context: dict, success_message: str, redirect_to):
+    """POST handling shared by the simple edit forms: validate, call the service, redirect."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = service(form)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, success_message % {"name": obj})
+            return redirect(redirect_to(obj))
+    return render(
+        request, "network/strategy/form.html", {"nav": "strategy", "form": form, **template_context}
+    )
+
+
+# The strategy
+
+
+def _chosen_strategy(request) -> Strategy | None:
+    """The strategy asked for in ?strategie=, else the current one."""
+    pk = request.GET.get("strategie", "")
+    if pk.isdigit():
+        return get_object_or_404(Strategy, pk=int(pk))
+    return indicators.current_strategy()
+
+
+@reader_required
+def overview(request):
+    strategies = list(Strategy.objects.order_by("-start_year", "-pk"))
+    strategy = _chosen_strategy(request)
+    today = timezone.localdate()
+    priorities = list(indicators.strategy_tree(strategy)) if strategy else []
+    return render(
+        request,
+        "network/strategy/overview.html",
+        {
+            "nav": "strategy",
+            "strategy": strategy,
+            "strategies": strategies,
+            "priorities": priorities,
+            "reviews": strategy.reviews.all() if strategy else [],
+            "today": today,
+            "can_edit": request.user.roles.is_regional_coordinator,
+        },
+    )
+
+
+@reader_required
+def action_detail(request, pk):
+    action = get_object_or_404(
+        StrategicAction.objects.select_related("challenge__priority__strategy", "pilot").prefetch_related(
+            "partners",
+            "milestones",
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.order_by("code").prefetch_related(
+                    Prefetch("values", queryset=IndicatorValue.objects.order_by("year"))
+                ),
+            ),
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "network/strategy/action_detail.html",
+        {
+            "nav": "strategy",
+            "action": action,
+            "strategy": action.challenge.priority.strategy,
+            "indicator_rows": [indicators.indicator_status(i) for i in action.indicators.all()],
+            "today": timezone.localdate(),
+            "can_edit": request.user.roles.is_regional_coordinator,
+        },
+    )
+
+
+@reader_required
+def dashboard(request):
+    strategy = _chosen_strategy(request)
+    today = timezone.localdate()
+    default_year = min(max(today.year, strategy.start_year), strategy.end_year) if strategy else today.year
+    year = _year_param(request, default_year)
+    return render(
+        request,
+        "network/strategy/dashboard.html",
+        {
+            "nav": "strategy",
+            "strategy": strategy,
+            "year": year,
+            "years": range(strategy.start_year, strategy.end_year + 1) if strategy else [],
+            "rows": indicators.strategy_progress(strategy, year, today) if strategy else [],
+        },
+    )
+
+
+@regional_coordinator_required
+def strategy_create(request):
+    return _strategy_form(request, Strategy())
+
+
+@regional_coordinator_required
+def strategy_edit(request, pk):
+    return _strategy_form(request, get_object_or_404(Strategy, pk=pk))
+
+
+def _strategy_form(request, strategy):
+    creating = strategy.pk is None
+    form = StrategyForm(request.POST or None, instance=strategy)
+    return _form_page(
+        request,
+        form,
+        service=lambda f: services.strategy_save(strategy=f.instance),
+        template_context={
+            "title": _("Nouvelle stratégie régionale") if creating else _("Modifier la stratégie"),
+            "cancel_url": reverse("strategy:overview"),
+        },
+        success_message=_("La stratégie « %(name)s » est enregistrée."),
+        redirect_to=lambda s: f"{reverse('strategy:overview')}?strategie={s.pk}",
+    )
+
+
+def _overview_url(strategy) -> str:
+    return f"{reverse('strategy:overview')}?strategie={strategy.pk}"
+
+
+@regional_coordinator_required
+def priority_create(request, strategy_pk):
+    strategy = get_object_or_404(Strategy, pk=strategy_pk)
+    return _priority_form(request, Priority(strategy=strategy, order=strategy.priorities.count() + 1))
+
+
+@regional_coordinator_required
+def priority_edit(request, pk):
+    return _priority_form(request, get_object_or_404(Priority.objects.select_related("strategy"), pk=pk))
+
+
+def _priority_form(request, priority):
+    form = PriorityForm(request.POST or None, instance=priority)
+    return _form_page(
+        request,
+        form,
+        service=lambda f: services.priority_save(priority=f.instance),
+        template_context={
+            "title": _("Priorité de la stratégie"),
+            "context_line": str(priority.strategy),
+            "cancel_url": _overview_url(priority.strategy),
+        },
+        success_message=_("La priorité « %(name)s » est enregistrée."),
+        redirect_to=lambda p: _overview_url(p.strategy),
+    )
+
+
+@regional_coordinator_required
+def challenge_create(request, priority_pk):
+    priority = get_object_or_404(Priority.objects.select_related("strategy"), pk=priority_pk)
+    return _challenge_form(request, Challenge(priority=priority, order=priority.challenges.count() + 1))
+
+
+@regional_coordinator_required
+def challenge_edit(request, pk):
+    return _challenge_form(
+        request, get_object_or_404(Challenge.objects.select_related("priority__strategy"), pk=pk)
+    )
+
+
+def _challenge_form(request, challenge):
+    form = ChallengeForm(request.POST or None, instance=challenge)
+    return _form_page(
+        request,
+        form,
+        service=lambda f: services.challenge_save(challenge=f.instance),
+        template_context={
+            "title": _("Défi"),
+            "context_line": str(challenge.priority),
+            "cancel_url": _overview_url(challenge.priority.strategy),
+        },
+        success_message=_("Le défi « %(name)s » est enregistré."),
+        redirect_to=lambda c: _overview_url(c.priority.strategy),
+    )
+
+
+@regional_coordinator_required
+def action_create(request, challenge_pk):
+    challenge = get_object_or_404(Challenge.objects.select_related("priority__strategy"), pk=challenge_pk)
+    return _action_form(request, StrategicAction(challenge=challenge))
+
+
+@regional_coordinator_required
+def action_edit(request, pk):
+    return _action_form(
+        request,
+        get_object_or_404(StrategicAction.objects.select_related("challenge__priority__strategy"), pk=pk),
+    )
+
+
+def _action_form(request, action):
+    form = StrategicActionForm(request.POST or None, instance=action)
+    cancel = (
+        reverse("strategy:action_detail", kwargs={"pk": action.pk})
+        if action.pk
+        else _overview_url(action.challenge.priority.strategy)
+    )
+    return _form_page(
+        request,
+        form,
+        service=lambda f: services.action_save(action=f.instance, partners=list(f.cleaned_data["partners"])),
+        template_context={
+            "title": _("Fiche-action"),
+            "context_line": str(action.challenge),
+            "cancel_url": cancel,
+        },
+        success_message=_("La fiche-action « %(name)s » est enregistrée."),
+        redirect_to=lambda a: reverse("strategy:action_detail", kwargs={"pk": a.pk}),
+    )
+
+
+def _action_url(action_id) -> str:
+    return reverse("strategy:action_detail", kwargs={"pk": action_id})
+
+
+@regional_coordinator_required
+def milestone_create(request, action_pk):
+    action = get_object_or_404(StrategicAction, pk=action_pk)
+    return _milestone_form(request, Milestone(action=action))
+
+
+@regional_coordinator_required
+def milestone_edit(request, pk):
+    return _milestone_form(request, get_object_or_404(Milestone.objects.select_related("action"), pk=pk))
+
+
+def _milestone_form(request, milestone):
+    form = MilestoneForm(request.POST or None, instance=milestone)
+    return _form_page(
+        request,
+        form,
+        service=lambda f: services.milestone_save(milestone=f.instance),
+        template_context={
+            "title": _("Jalon de l'échéancier"),
+            "context_line": str(milestone.action),
+            "cancel_url": _action_url(milestone.action_id),
+        },
+        success_message=_("Le jalon « %(name)s » est enregistré."),
+        redirect_to=lambda m: _action_url(m.action_id),
+    )
+
+
+@regional_coordinator_required
+def indicator_create(request, action_pk):
+    action = get_object_or_404(StrategicAction, pk=action_pk)
+    return _indicator_form(request, Indicator(action=action))
+
+
+@regional_coordinator_required
+def indicator_edit(request, pk):
+    return _indicator_form(request, get_object_or_404(Indicator.objects.select_related("action"), pk=pk))
+
+
+def _indicator_form(request, indicator):
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    return _form_page(
+        request,
+        form,
+        service=lambda f: services.indicator_save(indicator=f.instance),
+        template_context={
+            "title": _("Indicateur de résultat"),
+            "context_line": str(indicator.action) if indicator.action_id else "",
+            "cancel_url": _action_url(indicator.action_id)
+            if indicator.action_id
+            else reverse("strategy:overview"),
+        },
+        success_message=_("L'indicateur « %(name)s » est enregistré."),
+        redirect_to=lambda i: _action_url(i.action_id) if i.action_id else reverse("strategy:overview"),
+    )
+
+
+@regional_coordinator_required
+def indicator_value(request, pk):
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("action__challenge__priority__strategy"), pk=pk
+    )
+    form = IndicatorValueForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
+    back = _action_url(indicator.action_id) if indicator.action_id else reverse("strategy:overview")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_value_set(
+                indicator=indicator,
+                year=form.cleaned_data["year"],
+                value=form.cleaned_data["value"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Valeur %(year)s de « %(name)s » enregistrée.")
+                % {"year": form.cleaned_data["year"], "name": indicator},
+            )
+            return redirect(back)
+    return render(
+        request,
+        "network/strategy/form.html",
+        {
+            "nav": "strategy",
+            "form": form,
+            "title": _("Saisir une valeur annuelle"),
+            "context_line": str(indicator),
+            "help": _("Si une valeur existe déjà pour cette année, elle est remplacée."),
+            "existing_values": indicator.values.order_by("year"),
+            "cancel_url": back,
+        },
+    )
+
+
+@regional_coordinator_required
+def review_create(request, strategy_pk):
+    strategy = get_object_or_404(Strategy, pk=strategy_pk)
+    return _review_form(request, StrategyReview(strategy=strategy, year=timezone.localdate().year))
+
+
+@regional_coordinator_required
+def review_edit(request, pk):
+    return _review_form(request, get_object_or_404(StrategyReview.objects.select_related("strategy"), pk=pk))
+
+
+def _review_form(request, review):
+    form = StrategyReviewForm(request.POST or None, instance=review)
+    return _form_page(
+        request,
+        form,
+        service=lambda f: services.review_save(review=f.instance),
+        template_context={
+            "title": _("Bilan de la stratégie"),
+            "context_line": str(review.strategy),
+            "cancel_url": _overview_url(review.strategy),
+        },
+        success_message=_("Le bilan « %(name)s » est enregistré."),
+        redirect_to=lambda r: f"{_overview_url(r.strategy)}#bilans",
+    )
+
+
+# Professionalisation sessions
+
+
+@reader_required
+def session_list(request):
+    today = timezone.localdate()
+    year = _year_param(request, today.year)
+    sessions = (
+        ProfessionalisationSession.objects.filter(starts_on__year=year)
+        .annotate(participants=Sum("participations__participants"), organisations=Count("participations"))
+        .order_by("-starts_on")
+    )
+    rows = list(sessions)
+    # Totals per year: sessions and days from one grouped query, participants and participant-days
+    # (participants × duration of their session) from another.
+    totals = list(
+        ProfessionalisationSession.objects.annotate(y=ExtractYear("starts_on"))
+        .values("y")
+        .annotate(sessions=Count("pk"), days=Sum("days"))
+        .order_by("-y")
+    )
+    people = {
+        row["y"]: row
+        for row in SessionParticipation.objects.annotate(y=ExtractYear("session__starts_on"))
+        .values("y")
+        .annotate(
+            # Not named "participants": F("participants") below must mean the column.
+            total_participants=Sum("participants"),
+            participant_days=Sum(
+                F("participants") * F("session__days"),
+                output_field=DecimalField(max_digits=10, decimal_places=1),
+            ),
+        )
+        .order_by()
+    }
+    for row in totals:
+        row["participants"] = people.get(row["y"], {}).get("total_participants") or 0
+        row["participant_days"] = people.get(row["y"], {}).get("participant_days") or 0
+    return render(
+        request,
+        "network/strategy/session_list.html",
+        {
+            "nav": "sessions",
+            "year": year,
+            "sessions": rows,
+            "totals": totals,
+            "can_edit": request.user.roles.is_regional_coordinator,
+        },
+    )
+
+
+@reader_required
+def session_detail(request, pk):
+    session = get_object_or_404(ProfessionalisationSession, pk=pk)
+    participations = session.participations.select_related("organisation").order_by("organisation__name")
+    total = sum(p.participants for p in participations)
+    return render(
+        request,
+        "network/strategy/session_detail.html",
+        {
+            "nav": "sessions",
+            "session": session,
+            "participations": participations,
+            "total": total,
+            "participant_days": total * session.days,
+            "can_edit": request.user.roles.is_regional_coordinator,
+        },
+    )
+
+
+@regional_coordinator_required
+def session_create(request):
+    return _session_form(request, ProfessionalisationSession())
+
+
+@regional_coordinator_required
+def session_edit(request, pk):
+    return _session_form(request, get_object_or_404(ProfessionalisationSession, pk=pk))
+
+
+def _session_form(request, session):
+    creating = session.pk is None
+    initial = (
+        []
+        if creating
+        else [
+            {"organisation": p.organisation_id, "participants": p.participants}
+            for p in session.participations.order_by("organisation__name")
+        ]
+    )
+    form = SessionForm(request.POST or None, instance=session)
+    formset = ParticipationFormSet(request.POST or None, initial=initial, prefix="participants")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            session = services.session_save(session=form.instance, participations=formset.lines())
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("La session « %(name)s » est enregistrée.") % {"name": session.theme})
+            return redirect("strategy:session_detail", pk=session.pk)
+    return render(
+        request,
+        "network/strategy/session_form.html",
+        {"nav": "sessions", "form": form, "formset": formset, "session": session, "creating": creating},
+    )
+
+
+# Calendar
+
+
+def _month_param(request, today: datetime.date) -> datetime.date:
+    try:
+        year, month = (int(part) for part in request.GET.get("mois", "").split("-"))
+        return datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        return today.replace(day=1)
+
+
+def calendar_page(request):
+    today = timezone.localdate()
+    first = _month_param(request, today)
+    next_first = (first + datetime.timedelta(days=32)).replace(day=1)
+    previous_first = (first - datetime.timedelta(days=1)).replace(day=1)
+    events = coordination_calendar.events_between(
+        request.user, first, next_first - datetime.timedelta(days=1)
+    )
+    token = coordination_calendar.feed_token(request.user)
+    return render(
+        request,
+        "network/strategy/calendar.html",
+        {
+            "nav": "calendar",
+            "month_label": f"{MONTH_NAMES[first.month - 1]} {first.year}",
+            "first": first,
+            "previous": f"{previous_first:%Y-%m}",
+            "next": f"{next_first:%Y-%m}",
+            "weeks": coordination_calendar.month_grid(first.year, first.month, events),
+            "events": events,
+            "today": today,
+            "feed_url": request.build_absolute_uri(reverse("strategy:ical_feed", kwargs={"token": token})),
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def ical_feed(request, token):
+    """The personal feed: no session, the token alone says whose events these are."""
+    user = coordination_calendar.user_for_token(token)
+    if user is None:
+        raise Http404
+    today = timezone.localdate()
+    events = coordination_calendar.events_between(
+        user,
+        today - datetime.timedelta(days=coordination_calendar.FEED_DAYS_BEFORE),
+        today + datetime.timedelta(days=coordination_calendar.FEED_DAYS_AFTER),
+    )
+    body = coordination_calendar.ical_feed(user, events, base_url=request.build_absolute_uri("/")[:-1])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="calendrier-spro.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+# Governance indicators
+
+
+@whole_network_reader_required
+def governance_indicators(request):
+    today = timezone.localdate()
+    year = _year_param(request, today.year)
+    bodies = indicators.body_indicators(year)
+    return render(
+        request,
+        "network/strategy/indicators.html",
+        {
+            "nav": "indicators",
+            "year": year,
+            "years": range(today.year - 5, today.year + 2),
+            "bodies": bodies,
+            "month_names": MONTH_NAMES,
+            "plans": indicators.plan_indicators(year),
+            "totals": {
+                "held": sum(b.held for b in bodies),
+                "required": sum(b.required for b in bodies if b.body.is_active),
+                "overdue": sum(b.decisions_overdue for b in bodies),
+            },
+        },
+    )

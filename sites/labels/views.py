@@ -1,0 +1,644 @@
+"""Pages of the label life cycle (applications, pieces, instruction, avis, décision), the yearly
+self-evaluation and the coordination visits.
+
+Every object is fetched through a scoped queryset (`visible_to`, `data_visible_to`), so a stranger
+gets a 404 and learns nothing; a reader who may not write (an observer, or a site coordinator on a
+step reserved to the regional coordination) then gets a 403. Writes go through
+sites.labels.services.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from network.models import Decision
+from network.roles import NO_ROLES
+
+from ..enums import ApplicationStatus, AssessmentStatus, Judgement, LabelStatus
+from ..models import (
+    ApplicationDocument,
+    EvaluationGrid,
+    LabelApplication,
+    SelfAssessment,
+    Site,
+    SiteVisit,
+)
+from . import services
+from .forms import (
+    ApplicationCreateForm,
+    ApplicationFilterForm,
+    AssessmentForm,
+    DocumentForm,
+    FollowUpFormSet,
+    InstructionForm,
+    OpinionChoiceForm,
+    OpinionCreateForm,
+    RegionDecisionForm,
+    SiteVisitForm,
+    commission_meetings,
+)
+
+LIST_PAGE_SIZE = 25
+VISITS_PER_YEAR_TARGET = 5
+FIRST_ASSESSMENT_YEAR = 2000
+
+
+def _roles(user):
+    return getattr(user, "roles", NO_ROLES)
+
+
+def _require_regional_coordinator(user) -> None:
+    if not _roles(user).is_regional_coordinator:
+        raise PermissionDenied
+
+
+def _can_edit_site(user, site: Site) -> bool:
+    return Site.objects.editable_by(user).filter(pk=site.pk).exists()
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        form.add_error(target, errors)
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    return render(request, f"sites/labels/{template}", {"nav": "labels", **context}, status=status)
+
+
+# Label applications.
+
+
+def _visible_application(request, pk: int) -> LabelApplication:
+    """The application if the user reads its site's data; a 404 otherwise."""
+    return get_object_or_404(
+        LabelApplication.objects.visible_to(request.user).select_related("site", "opinion__meeting__body"),
+        pk=pk,
+    )
+
+
+def _editable_application(request, pk: int) -> LabelApplication:
+    """The application if the user edits its site (site coordinators and coordination); 404/403."""
+    application = _visible_application(request, pk)
+    if not _can_edit_site(request.user, application.site):
+        raise PermissionDenied
+    return application
+
+
+@require_safe
+def application_list(request):
+    """Applications of the sites whose data the user reads, filtered and paginated."""
+    sites = Site.objects.data_visible_to(request.user).order_by("name")
+    filter_form = ApplicationFilterForm(request.GET or None, sites=sites)
+    applications = filter_form.filter(
+        LabelApplication.objects.visible_to(request.user).select_related("site", "opinion")
+    ).order_by("-created_at", "-pk")
+    page = Paginator(applications, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "application_list.html",
+        {
+            "filter_form": filter_form,
+            "page": page,
+            "can_create": Site.objects.editable_by(request.user).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def application_create(request):
+    sites = Site.objects.editable_by(request.user).order_by("name")
+    if not sites.exists():
+        raise PermissionDenied
+    form = ApplicationCreateForm(
+        request.POST if request.method == "POST" else None,
+        sites=sites,
+        initial={"site": request.GET.get("site")},
+    )
+    if form.is_valid():
+        site = form.cleaned_data["site"]
+        is_renewal = site.label_status in (LabelStatus.LABELLED, LabelStatus.SUSPENDED)
+        try:
+            application = services.label_application_create(
+                site=site, is_renewal=is_renewal, author=request.user
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Le dossier de candidature est ouvert : ajoutez-y les pièces."))
+            return redirect("labels:application_detail", pk=application.pk)
+    return _render(request, "application_create.html", {"form": form})
+
+
+def _history_entries(application: LabelApplication) -> list[dict]:
+    """Each recorded version of the application with the fields that changed."""
+    records = list(application.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries, previous = [], None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["updated_at", "created_at"])
+            for change in delta.changes:
+                field = LabelApplication._meta.get_field(change.field)
+                changes.append(str(field.verbose_name))
+        entries.append({"record": record, "changes": changes})
+        previous = record
+    entries.reverse()
+    return entries
+
+
+@require_safe
+def application_detail(request, pk):
+    application = _visible_application(request, pk)
+    user = request.user
+    roles = _roles(user)
+    can_edit = _can_edit_site(user, application.site)
+    site = application.site
+    is_open = application.status in services.OPEN_STATUSES
+    has_open = LabelApplication.objects.filter(site=site, status__in=services.OPEN_STATUSES).exists()
+    return _render(
+        request,
+        "application_detail.html",
+        {
+            "application": application,
+            "site": site,
+            "documents": application.documents.select_related("uploaded_by"),
+            "document_form": DocumentForm()
+            if can_edit and application.status not in (ApplicationStatus.DECIDED, ApplicationStatus.WITHDRAWN)
+            else None,
+            "can_edit": can_edit,
+            "can_submit": can_edit and application.status == ApplicationStatus.DRAFT,
+            "can_withdraw": can_edit and is_open,
+            "is_coordination": roles.is_regional_coordinator,
+            "can_instruct": roles.is_regional_coordinator
+            and application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.INSTRUCTION),
+            "can_record_opinion": roles.is_regional_coordinator
+            and application.status in (ApplicationStatus.INSTRUCTION, ApplicationStatus.OPINION_GIVEN),
+            "can_decide": roles.is_regional_coordinator
+            and application.status == ApplicationStatus.OPINION_GIVEN,
+            "renewal_due": site.renewal_is_due,
+            "can_prepare_renewal": can_edit
+            and not has_open
+            and site.label_status in (LabelStatus.LABELLED, LabelStatus.SUSPENDED),
+            "opinions": Decision.objects.about(application).select_related("meeting__body"),
+            "history": _history_entries(application),
+        },
+    )
+
+
+@require_POST
+def application_submit(request, pk):
+    application = _editable_application(request, pk)
+    try:
+        services.label_application_submit(application=application, author=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("La candidature est déposée auprès de la coordination régionale."))
+    return redirect("labels:application_detail", pk=application.pk)
+
+
+@require_POST
+def application_withdraw(request, pk):
+    application = _editable_application(request, pk)
+    try:
+        services.label_application_withdraw(application=application, author=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("La candidature est retirée."))
+    return redirect("labels:application_detail", pk=application.pk)
+
+
+@require_POST
+def application_prepare_renewal(request, slug):
+    """Open a renewal file for a labelled site ("préparer le renouvellement")."""
+    site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
+    if not _can_edit_site(request.user, site):
+        raise PermissionDenied
+    try:
+        application = services.label_application_create(site=site, is_renewal=True, author=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("labels:application_list") + f"?site={site.slug}")
+    messages.success(request, _("Le dossier de renouvellement est ouvert."))
+    return redirect("labels:application_detail", pk=application.pk)
+
+
+@require_POST
+def document_upload(request, pk):
+    application = _editable_application(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.application_document_add(
+                application=application,
+                kind=form.cleaned_data["kind"],
+                file=form.cleaned_data["file"],
+                author=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("La pièce est ajoutée au dossier."))
+            return redirect("labels:application_detail", pk=application.pk)
+    else:
+        messages.error(
+            request,
+            _("La pièce n'a pas été ajoutée : %(errors)s")
+            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)},
+        )
+    return redirect("labels:application_detail", pk=application.pk)
+
+
+@require_safe
+def document_download(request, pk):
+    """Pieces are served only here, after checking the reader sees the application: never through
+    a public media URL."""
+    document = get_object_or_404(
+        ApplicationDocument.objects.filter(application__in=LabelApplication.objects.visible_to(request.user)),
+        pk=pk,
+    )
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    return FileResponse(handle, as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+
+
+@require_http_methods(["GET", "POST"])
+def application_instruct(request, pk):
+    application = _visible_application(request, pk)
+    _require_regional_coordinator(request.user)
+    form = InstructionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"notes": application.instruction_notes, "instructed_on": application.instructed_on},
+    )
+    if form.is_valid():
+        try:
+            services.label_application_instruct(
+                application=application,
+                notes=form.cleaned_data["notes"],
+                instructed_on=form.cleaned_data["instructed_on"],
+                author=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("L'instruction est enregistrée."))
+            return redirect("labels:application_detail", pk=application.pk)
+    return _render(
+        request,
+        "application_step.html",
+        {
+            "application": application,
+            "form": form,
+            "title": _("Instruction de la candidature"),
+            "intro": _(
+                "L'avis technique de la coordination est présenté à la commission régionale. "
+                "Indiquez la date de fin d'instruction quand le dossier est prêt."
+            ),
+            "submit_label": _("Enregistrer l'instruction"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def application_opinion(request, pk):
+    """Record the commission's avis: pick a decision already taken about this application in a
+    meeting, or create it here in a chosen commission meeting."""
+    application = _visible_application(request, pk)
+    _require_regional_coordinator(request.user)
+    choose_form = OpinionChoiceForm(application=application)
+    create_form = OpinionCreateForm()
+    if request.method == "POST":
+        if request.POST.get("mode") == "create":
+            create_form = OpinionCreateForm(request.POST)
+            if create_form.is_valid():
+                try:
+                    services.label_application_create_opinion(
+                        application=application, author=request.user, **create_form.cleaned_data
+                    )
+                except ValidationError as error:
+                    _add_service_errors(create_form, error)
+                else:
+                    messages.success(request, _("L'avis de la commission est enregistré."))
+                    return redirect("labels:application_detail", pk=application.pk)
+        else:
+            choose_form = OpinionChoiceForm(request.POST, application=application)
+            if choose_form.is_valid():
+                try:
+                    services.label_application_record_opinion(
+                        application=application,
+                        decision=choose_form.cleaned_data["decision"],
+                        author=request.user,
+                    )
+                except ValidationError as error:
+                    _add_service_errors(choose_form, error)
+                else:
+                    messages.success(request, _("L'avis de la commission est enregistré."))
+                    return redirect("labels:application_detail", pk=application.pk)
+    return _render(
+        request,
+        "application_opinion.html",
+        {
+            "application": application,
+            "choose_form": choose_form,
+            "create_form": create_form,
+            "has_decisions": choose_form.fields["decision"].queryset.exists(),
+            "has_meetings": commission_meetings().exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def application_decide(request, pk):
+    application = _visible_application(request, pk)
+    _require_regional_coordinator(request.user)
+    form = RegionDecisionForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.label_application_decide(
+                application=application,
+                decision=form.cleaned_data["decision"],
+                decided_on=form.cleaned_data["decided_on"],
+                label_start_on=form.cleaned_data["label_start_on"],
+                label_renewal_due_on=form.cleaned_data["label_renewal_due_on"],
+                author=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("La décision de la Région est enregistrée et appliquée au site."))
+            return redirect("labels:application_detail", pk=application.pk)
+    return _render(
+        request,
+        "application_step.html",
+        {
+            "application": application,
+            "form": form,
+            "title": _("Décision de la Région"),
+            "intro": _(
+                "Un label accordé fait passer le site au statut « Labellisé » avec sa date de "
+                "renouvellement. Un refus renvoie une première candidature au statut « Projet » ; "
+                "un site qui demandait son renouvellement garde son statut actuel."
+            ),
+            "submit_label": _("Enregistrer la décision"),
+        },
+    )
+
+
+# Self-evaluation.
+
+
+def _grid_items(grid: EvaluationGrid):
+    themes = list(grid.themes.prefetch_related("items"))
+    return themes, [item for theme in themes for item in theme.items.all()]
+
+
+@require_safe
+def assessment_list(request, slug):
+    """The yearly self-evaluations of a site."""
+    site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
+    assessments = site.self_assessments.select_related("grid").annotate(answer_count=Count("answers"))
+    return _render(
+        request,
+        "assessment_list.html",
+        {
+            "site": site,
+            "assessments": assessments,
+            "can_edit": _can_edit_site(request.user, site),
+            "this_year": timezone.localdate().year,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request, slug, year):
+    """One page with every item of the grid, grouped by theme, and last year's answers beside."""
+    site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
+    if not FIRST_ASSESSMENT_YEAR <= year <= timezone.localdate().year + 1:
+        raise Http404
+    roles = _roles(request.user)
+    assessment = (
+        SelfAssessment.objects.filter(site=site, year=year).select_related("grid", "submitted_by").first()
+    )
+    grid = assessment.grid if assessment else EvaluationGrid.objects.filter(is_current=True).first()
+    if grid is None:
+        raise Http404(_("Aucune grille d'auto-évaluation en vigueur."))
+    can_write = _can_edit_site(request.user, site) and (
+        roles.is_regional_coordinator or assessment is None or assessment.status == AssessmentStatus.DRAFT
+    )
+    if request.method == "POST" and not can_write:
+        raise PermissionDenied
+    themes, items = _grid_items(grid)
+    initial = {}
+    if assessment:
+        for answer in assessment.answers.all():
+            initial[f"judgement_{answer.item_id}"] = answer.judgement
+            initial[f"evidence_{answer.item_id}"] = answer.evidence
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None,
+        items=items,
+        initial=initial,
+        disabled=not can_write,
+    )
+    if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        form.check_evidence_has_judgement()
+        if (not submit or form.check_complete()) and not form.errors:
+            try:
+                services.self_assessment_save(
+                    site=site,
+                    year=year,
+                    grid=grid,
+                    answers=form.answers(),
+                    submit=submit,
+                    author=request.user,
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("L'auto-évaluation est transmise à la coordination régionale.")
+                    if submit
+                    else _("Le brouillon est enregistré."),
+                )
+                return redirect("labels:assessment_edit", slug=site.slug, year=year)
+
+    # Comparison with the previous year, matched by item and, across grid versions, by wording.
+    previous = SelfAssessment.objects.filter(site=site, year=year - 1).first()
+    previous_by_item, previous_by_text = {}, {}
+    if previous:
+        for answer in previous.answers.select_related("item"):
+            previous_by_item[answer.item_id] = answer.judgement
+            previous_by_text[answer.item.text] = answer.judgement
+    current = {item.pk: initial.get(f"judgement_{item.pk}", "") for item in items}
+    sections = []
+    for theme in themes:
+        rows = []
+        counts = {j: [0, 0] for j in Judgement.values}
+        for item in theme.items.all():
+            before = previous_by_item.get(item.pk) or previous_by_text.get(item.text, "")
+            now = current[item.pk]
+            if now:
+                counts[now][0] += 1
+            if before:
+                counts[before][1] += 1
+            rows.append(
+                {
+                    "item": item,
+                    "judgement": form[f"judgement_{item.pk}"],
+                    "evidence": form[f"evidence_{item.pk}"],
+                    "previous": Judgement(before).label if before else "",
+                    "changed": bool(previous and now and before and now != before),
+                }
+            )
+        sections.append(
+            {
+                "theme": theme,
+                "rows": rows,
+                "counts": [(Judgement(j).label, this, last) for j, (this, last) in counts.items()],
+            }
+        )
+    return _render(
+        request,
+        "assessment_form.html",
+        {
+            "site": site,
+            "year": year,
+            "grid": grid,
+            "assessment": assessment,
+            "previous": previous,
+            "sections": sections,
+            "form": form,
+            "can_write": can_write,
+            "can_reopen": roles.is_regional_coordinator
+            and assessment is not None
+            and assessment.status == AssessmentStatus.SUBMITTED,
+        },
+    )
+
+
+@require_POST
+def assessment_reopen(request, slug, year):
+    site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
+    assessment = get_object_or_404(SelfAssessment, site=site, year=year)
+    _require_regional_coordinator(request.user)
+    services.self_assessment_reopen(assessment=assessment)
+    messages.success(request, _("L'auto-évaluation est rendue au site comme brouillon."))
+    return redirect("labels:assessment_edit", slug=site.slug, year=year)
+
+
+# Coordination visits.
+
+
+@require_safe
+def visit_list(request):
+    """Visits of the sites whose data the user reads, with the count per site for a year."""
+    sites = Site.objects.data_visible_to(request.user).order_by("name")
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("annee") or today.year)
+    except ValueError:
+        year = today.year
+    visits = SiteVisit.objects.visible_to(request.user).select_related("site", "visitor")
+    selected_site = None
+    if slug := request.GET.get("site"):
+        selected_site = get_object_or_404(sites, slug=slug)
+        visits = visits.filter(site=selected_site)
+    visits = (
+        visits.filter(visited_on__year=year)
+        .annotate(
+            follow_up_count=Count("follow_ups"),
+            open_follow_up_count=Count("follow_ups", filter=Q(follow_ups__done_on__isnull=True)),
+        )
+        .order_by("-visited_on", "-pk")
+    )
+    page = Paginator(visits, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = (
+        (sites.filter(pk=selected_site.pk) if selected_site else sites)
+        .exclude(label_status=LabelStatus.WITHDRAWN)
+        .annotate(
+            visit_count=Count("coordination_visits", filter=Q(coordination_visits__visited_on__year=year))
+        )
+        .values("slug", "name", "visit_count")
+    )
+    return _render(
+        request,
+        "visit_list.html",
+        {
+            "page": page,
+            "year": year,
+            "years": range(today.year + 1, today.year - 6, -1),
+            "sites": sites,
+            "selected_site": selected_site,
+            "counts": counts,
+            "target": VISITS_PER_YEAR_TARGET,
+            "can_create": _roles(request.user).is_regional_coordinator,
+        },
+    )
+
+
+@require_safe
+def visit_detail(request, pk):
+    visit = get_object_or_404(
+        SiteVisit.objects.visible_to(request.user).select_related("site", "visitor"), pk=pk
+    )
+    return _render(
+        request,
+        "visit_detail.html",
+        {
+            "visit": visit,
+            "follow_ups": visit.follow_ups.all(),
+            "can_edit": _roles(request.user).is_regional_coordinator,
+        },
+    )
+
+
+def _visit_form(request, visit: SiteVisit | None):
+    _require_regional_coordinator(request.user)
+    sites = Site.objects.editable_by(request.user).order_by("name")
+    data = request.POST if request.method == "POST" else None
+    initial = {"visited_on": timezone.localdate()}
+    if visit is None and (slug := request.GET.get("site")):
+        initial["site"] = sites.filter(slug=slug).first()
+    form = SiteVisitForm(data, instance=visit, sites=sites, initial=initial if visit is None else None)
+    formset = FollowUpFormSet(data, instance=visit or SiteVisit(), prefix="suites")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        follow_ups = formset.save(commit=False)
+        try:
+            saved = services.site_visit_save(
+                visit=form.instance,
+                follow_ups=follow_ups,
+                deleted_follow_ups=formset.deleted_objects,
+                author=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("La visite est enregistrée."))
+            return redirect("labels:visit_detail", pk=saved.pk)
+    return _render(request, "visit_form.html", {"form": form, "formset": formset, "visit": visit})
+
+
+@require_http_methods(["GET", "POST"])
+def visit_create(request):
+    return _visit_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+def visit_edit(request, pk):
+    visit = get_object_or_404(SiteVisit.objects.visible_to(request.user), pk=pk)
+    return _visit_form(request, visit)

@@ -1,0 +1,121 @@
+"""Governance fixtures: a regional commission, site A's and site B's comités de pilotage, meetings.
+
+The partner's organisation sits in the commission, so the partner reads it (and nothing else).
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from network.enums import BodyScope
+from network.models import Body, BodyKind, BodyMember, Meeting
+from sites.models import ActionPlan, LabelApplication
+from tests.factories import OrganisationFactory
+
+PERSONAS = ["regional_coordinator", "coordinator_a", "coordinator_b", "partner", "observer", "anonymous"]
+NOW = timezone.now().replace(microsecond=0)
+THIS_YEAR = timezone.localdate().year
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def as_persona(request, client_for, persona):
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    return client_for(user), user
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def make_member(body, name, *, organisation=None, email=None, voting=True, **extra):
+    organisation = organisation or OrganisationFactory()
+    slug = name.lower().replace(" ", ".")
+    return BodyMember.objects.create(
+        body=body,
+        full_name=name,
+        organisation=organisation,
+        email=f"{slug}@exemple.fr" if email is None else email,
+        is_voting=voting,
+        **extra,
+    )
+
+
+def make_meeting(body, *, days=10, **extra):
+    values = {"title": f"Réunion de {body.name}", "place": "Châlons-en-Champagne"}
+    values.update(extra)
+    return Meeting.objects.create(body=body, starts_at=NOW + datetime.timedelta(days=days), **values)
+
+
+@pytest.fixture
+def kinds(db):
+    return {
+        "commission": BodyKind.objects.create(
+            code="commission-regionale", label="Commission régionale", order=1
+        ),
+        "copil": BodyKind.objects.create(code="comite-pilotage", label="Comité de pilotage", order=3),
+    }
+
+
+@pytest.fixture
+def commission(kinds, partner):
+    body = Body.objects.create(
+        name="Commission régionale des Espaces métiers",
+        kind=kinds["commission"],
+        scope=BodyScope.REGION,
+        min_meetings_per_year=1,
+        required_months=[6],
+        quorum=2,
+    )
+    make_member(body, "Sophie Renard", organisation=partner.organisation, position="Directrice régionale")
+    make_member(body, "Karim Benali")
+    make_member(body, "Hélène Marchal", voting=False)
+    make_member(body, "Sans Courriel", email="")
+    return body
+
+
+@pytest.fixture
+def copil_a(kinds, site_a):
+    body = Body.objects.create(
+        name="Comité de pilotage de Reims", kind=kinds["copil"], scope=BodyScope.SITE, site=site_a
+    )
+    make_member(body, "Thomas Garnier")
+    return body
+
+
+@pytest.fixture
+def copil_b(kinds, site_b):
+    body = Body.objects.create(
+        name="Comité de pilotage de Troyes", kind=kinds["copil"], scope=BodyScope.SITE, site=site_b
+    )
+    make_member(body, "Véronique Blanc")
+    return body
+
+
+@pytest.fixture
+def bodies(commission, copil_a, copil_b):
+    return {"commission": commission, "copil_a": copil_a, "copil_b": copil_b}
+
+
+@pytest.fixture
+def meetings(bodies):
+    return {name: make_meeting(body) for name, body in bodies.items()}
+
+
+@pytest.fixture
+def application_a(site_a):
+    return LabelApplication.objects.create(site=site_a)
+
+
+@pytest.fixture
+def application_b(site_b):
+    return LabelApplication.objects.create(site=site_b)
+
+
+@pytest.fixture
+def plan_a(site_a):
+    return ActionPlan.objects.create(site=site_a, year=THIS_YEAR)

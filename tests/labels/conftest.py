@@ -1,0 +1,66 @@
+"""Fixtures of the label tests: uploaded files go to a temporary MEDIA_ROOT, a commission
+meeting to record avis in, the Cités des métiers grid, and an application per stage."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from network.enums import BodyScope
+from network.models import Body, BodyKind, Meeting
+from sites.enums import LabelStatus
+from sites.labels import services
+from sites.labels.demo import load_evaluation_grid
+from sites.models import Site
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def commission_meeting(db):
+    kind = BodyKind.objects.create(code="commission", label="Commission régionale")
+    body = Body.objects.create(
+        name="Commission régionale des Espaces métiers", kind=kind, scope=BodyScope.REGION
+    )
+    return Meeting.objects.create(
+        body=body, title="Commission de juin", starts_at=timezone.now() - datetime.timedelta(days=3)
+    )
+
+
+@pytest.fixture
+def grid(db):
+    return load_evaluation_grid()
+
+
+@pytest.fixture
+def project_site_a(site_a):
+    """Site A before its first label: a project."""
+    Site.objects.filter(pk=site_a.pk).update(
+        label_status=LabelStatus.PROJECT, labelled_on=None, label_renewal_due_on=None
+    )
+    site_a.refresh_from_db()
+    return site_a
+
+
+@pytest.fixture
+def application_a(project_site_a):
+    """A first application of site A, still being prepared."""
+    return services.label_application_create(site=project_site_a)
+
+
+@pytest.fixture
+def instructed_application_a(application_a, regional_coordinator):
+    services.label_application_submit(application=application_a, author=regional_coordinator)
+    return services.label_application_instruct(
+        application=application_a,
+        notes="Dossier complet.",
+        instructed_on=timezone.localdate(),
+        author=regional_coordinator,
+    )
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
