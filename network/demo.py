@@ -701,6 +701,7 @@ EXTRA_LOADERS = [
     ("labels", "sites.labels.demo.load_labels_demo"),
     # After the labels: the June commission gives its avis on a label application.
     ("instances", "network.governance.demo.load_governance_demo"),
+    ("plans d'actions", "sites.plans.demo.load_plans_demo"),
 ]
 
 
