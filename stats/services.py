@@ -599,3 +599,39 @@ def _site_reminders_send(
     with get_connection() as connection:
         connection.send_messages(messages)
     return len(messages)
+
+
+# --- Warnings that don't block --------------------------------------------------------------------
+
+# A month counts as "far outside the site's own history" when it is this many times above or below
+# the median of the site's previous twelve months with data (at least three such months).
+UNUSUAL_MONTH_FACTOR = 3
+UNUSUAL_MONTH_MIN_HISTORY = 3
+
+
+def period_unusual_warning(*, period: Period) -> str | None:
+    """A warning when a month's total is far from the site's recent months; None otherwise."""
+    import statistics
+
+    from django.db.models import Sum
+
+    from .models import MonthlyCount
+
+    def totals(months_qs):
+        return dict(months_qs.values("month").annotate(n=Sum("count")).values_list("month", "n"))
+
+    site_totals = MonthlyCount.objects.filter(site_id=period.site_id, dimension=Dimension.TOTAL)
+    total = totals(site_totals.filter(month=period.month)).get(period.month, 0)
+    year_before = period.month.replace(year=period.month.year - 1)
+    history = [
+        n for n in totals(site_totals.filter(month__lt=period.month, month__gte=year_before)).values() if n
+    ]
+    if len(history) < UNUSUAL_MONTH_MIN_HISTORY:
+        return None
+    median = statistics.median(history)
+    if total > median * UNUSUAL_MONTH_FACTOR or total * UNUSUAL_MONTH_FACTOR < median:
+        return _(
+            "Le total de %(month)s (%(total)s passages) est très éloigné des mois précédents du site "
+            "(médiane : %(median)s). Vérifiez la saisie avant de poursuivre."
+        ) % {"month": period.month.strftime("%m/%Y"), "total": total, "median": round(median)}
+    return None

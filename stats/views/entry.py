@@ -309,13 +309,16 @@ def aggregate_entry(request, slug, year, month):
             field.disabled = True
     elif request.method == "POST" and form.is_valid():
         try:
-            services.aggregate_set(site=site, month=month_start, author=request.user, counts=form.counts())
+            saved = services.aggregate_set(
+                site=site, month=month_start, author=request.user, counts=form.counts()
+            )
         except (ValidationError, PermissionDenied) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Les totaux du mois ont été enregistrés."))
-            for warning in form.warnings:
-                messages.warning(request, warning)
+            for warning in [*form.warnings, services.period_unusual_warning(period=saved)]:
+                if warning:
+                    messages.warning(request, warning)
             return redirect(request.path)
     context.update(
         form=form,

@@ -283,6 +283,10 @@ def period_action(request, pk, action):
             % {"status": period.get_status_display().lower()},
         )
         return redirect("stats:period_detail", pk=period.pk)
+    if action in (PeriodAction.SUBMIT, PeriodAction.VALIDATE):
+        warning = services.period_unusual_warning(period=period)
+        if warning:
+            messages.warning(request, warning)
     return _render(
         request, "confirm.html", {"period": period, "site": period.site, "spec": spec, "action": action}
     )
