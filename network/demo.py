@@ -699,9 +699,10 @@ EXTRA_LOADERS = [
     # Before the plans: site actions are linked to the strategy's challenges.
     ("stratégie", "network.strategy.demo.load_strategy_demo"),
     ("labels", "sites.labels.demo.load_labels_demo"),
-    # After the labels: the June commission gives its avis on a label application.
-    ("instances", "network.governance.demo.load_governance_demo"),
     ("plans d'actions", "sites.plans.demo.load_plans_demo"),
+    # Last: the June commission gives its avis on a label application, and the steering committees
+    # arbitrate the plans.
+    ("instances", "network.governance.demo.load_governance_demo"),
 ]
 
 

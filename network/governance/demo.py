@@ -1,6 +1,7 @@
-"""Demo data of the steering bodies: kinds, the Commission régionale and two comités de pilotage,
-and the June commission meeting of the current cycle with its agenda, attendance, adopted minutes
-and decisions.
+"""Demo data of the steering bodies: kinds, the Commission régionale, the comités techniques locaux
+de programmation of the four départements and two comités de pilotage, with a yearly cycle: the
+June commission (agenda, attendance, adopted minutes, decisions), the autumn technical committees
+and the end-of-year steering committees that arbitrate the sites' action plans.
 
 Idempotent: every row is found by its natural key (code, name, body + person, body + date, meeting +
 order, meeting + summary) and created only when missing, so a second run changes nothing, not even
@@ -26,9 +27,10 @@ from network.models import (
     Meeting,
     Minutes,
     Organisation,
+    Territory,
     User,
 )
-from sites.models import LabelApplication, Site
+from sites.models import ActionPlan, LabelApplication, Site
 
 from . import services
 
@@ -131,7 +133,120 @@ def load_governance_demo(*, today: datetime.date | None = None) -> dict[str, int
         members = [member for member in members if member is not None]
         _load_steering_committees(kinds["comite-pilotage"], counts)
         _load_june_commission(commission, members, today, counts)
+        _load_autumn_cycle(kinds["comite-technique-local"], today, counts)
     return counts
+
+
+# Département code → the comité technique local de programmation's members.
+TECHNICAL_COMMITTEES = {
+    "08": "Ardennes",
+    "10": "Aube",
+    "51": "Marne",
+    "52": "Haute-Marne",
+}
+
+
+def _held_meeting(counts, body, starts_at, title, place, today, summary, subject=None):
+    """A meeting of the cycle: held with adopted minutes when past, planned when still to come."""
+    held = starts_at.date() < today
+    meeting = _get_or_create(
+        counts,
+        "réunions",
+        Meeting,
+        body=body,
+        starts_at=starts_at,
+        defaults={
+            "title": title,
+            "ends_at": starts_at + datetime.timedelta(hours=2),
+            "place": place,
+            "status": MeetingStatus.HELD if held else MeetingStatus.PLANNED,
+            "invitations_sent_at": starts_at - datetime.timedelta(days=21),
+        },
+    )
+    if not held or Minutes.objects.filter(meeting=meeting).exists():
+        return meeting
+    for member in body.members.all():
+        _get_or_create(
+            counts,
+            "émargements",
+            Attendance,
+            meeting=meeting,
+            member=member,
+            defaults={"status": AttendanceStatus.PRESENT},
+        )
+    _get_or_create(
+        counts,
+        "décisions",
+        Decision,
+        meeting=meeting,
+        summary=summary,
+        defaults={
+            "kind": DecisionKind.DECISION if subject is None else DecisionKind.FAVOURABLE,
+            "subject": subject,
+            "status": DecisionStatus.DONE,
+            "done_on": starts_at.date(),
+        },
+    )
+    minutes = services.minutes_save(meeting=meeting, text=f"{title}.\n\n{summary}")
+    services.minutes_adopt(minutes=minutes)
+    counts["comptes rendus"] = counts.get("comptes rendus", 0) + 1
+    return meeting
+
+
+def _load_autumn_cycle(kind, today, counts) -> None:
+    """Technical committees in October and steering committees in December, last year and this year."""
+    paris = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    for year in (today.year - 1, today.year):
+        for code, name in TECHNICAL_COMMITTEES.items():
+            departement = Territory.objects.filter(kind__code="departement", code=code).first()
+            if departement is None:
+                continue
+            body = _get_or_create(
+                counts,
+                "instances",
+                Body,
+                name=f"Comité technique local de programmation — {name}",
+                defaults={
+                    "kind": kind,
+                    "scope": BodyScope.TERRITORY,
+                    "territory": departement,
+                    "min_meetings_per_year": 1,
+                    "required_months": [6, 7, 8, 9, 10, 11],
+                    "description": "Élabore le projet de plan d'actions territorial de l'année suivante.",
+                },
+            )
+            for site in Site.objects.filter(departement=departement, label_status="labellise")[:1]:
+                if site.host_id:
+                    _seat(counts, body, site.host.name, f"Coordination {site.commune}", "Direction", True)
+            _seat(counts, body, "France Travail Grand Est", f"Agence {name}", "Direction d'agence", True)
+            _held_meeting(
+                counts,
+                body,
+                datetime.datetime(year, 10, 8, 14, 0, tzinfo=paris),
+                f"Comité technique local {name} — octobre {year}",
+                f"Préfecture de département ({name})",
+                today,
+                f"Le projet de programme territorial {year + 1} est établi et transmis "
+                "aux comités de pilotage.",
+            )
+        for body in Body.objects.filter(scope=BodyScope.SITE, kind__code="comite-pilotage").select_related(
+            "site"
+        ):
+            plan = (
+                ActionPlan.objects.filter(site=body.site, year=year + 1).first()
+                or ActionPlan.objects.filter(site=body.site, year=year).first()
+            )
+            _held_meeting(
+                counts,
+                body,
+                datetime.datetime(year, 12, 4, 10, 0, tzinfo=paris),
+                f"Comité de pilotage — décembre {year}",
+                body.site.address or body.site.commune,
+                today,
+                f"Le comité arbitre le projet de plan d'actions {year + 1} du site "
+                "avant sa transmission à la Région.",
+                subject=plan,
+            )
 
 
 def _get_or_create(counts, what, model, defaults=None, **lookup):

@@ -249,7 +249,10 @@ def test_governance_demo_is_idempotent(db, partner):
     second = load_governance_demo(today=today)
 
     assert BodyKind.objects.count() == 6
-    assert first["instances"] == 3
+    # The commission and the two steering committees (technical committees exist only for the
+    # départements the test's sites happen to be in).
+    assert Body.objects.filter(kind__code__in=["commission-regionale", "comite-pilotage"]).count() == 3
+    assert first["instances"] == Body.objects.count()
     assert second == {}
     assert (Body.objects.count(), Meeting.objects.count(), Decision.objects.count()) == counts
     meeting = Meeting.objects.get(body__name="Commission régionale des Espaces métiers")
@@ -259,3 +262,28 @@ def test_governance_demo_is_idempotent(db, partner):
     assert meeting.attendances.count() == 3
     assert Decision.objects.about(LabelApplication.objects.get()).get().kind == DecisionKind.FAVOURABLE
     assert Body.objects.filter(site=reims).count() == 1
+
+
+def test_governance_demo_holds_a_full_yearly_cycle(db, partner):
+    from network.models import Organisation, Territory
+    from sites.models import ActionPlan
+    from tests.factories import TerritoryFactory
+
+    for name in ("Région Grand Est", "GIP Arifor", "France Travail Grand Est"):
+        Organisation.objects.get_or_create(name=name, defaults={"kind": partner.organisation.kind})
+    marne = TerritoryFactory(code="51", name="Marne")
+    reims = SiteFactory(slug="reims", name="Espace métiers de Reims", departement=marne)
+    plan = ActionPlan.objects.create(site=reims, year=2027)
+    today = datetime.date(2026, 11, 23)
+
+    load_governance_demo(today=today)
+
+    technical = Meeting.objects.get(body__territory=marne, starts_at__year=2026)
+    assert timezone.localtime(technical.starts_at).month == 10
+    assert technical.status == "tenue" and Minutes.objects.get(meeting=technical).is_adopted
+    # This year's steering committee is still to come; last year's arbitrated its plan.
+    this_year = Meeting.objects.get(body__site=reims, starts_at__year=2026)
+    assert this_year.status == "prevue" and not Minutes.objects.filter(meeting=this_year).exists()
+    assert Meeting.objects.get(body__site=reims, starts_at__year=2025).status == "tenue"
+    assert Territory.objects.filter(code="51").count() == 1
+    assert not Decision.objects.about(plan).exists()  # decided at this December's meeting, not yet held
