@@ -70,7 +70,7 @@ def add_service_errors(form, error: Exception) -> None:
 
 
 def _render(request, template: str, context: dict, status: int = 200):
-    return render(request, f"stats/entry/{template}", {"nav": "stats", **context}, status=status)
+    return render(request, f"stats/entry/{template}", {"nav": "desk", **context}, status=status)
 
 
 # --- Visit desk -----------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def visit_totals(keys) -> dict[tuple[int, datetime.date], int]:
 
 
 def _render(request, template: str, context: dict, status: int = 200):
-    return render(request, f"stats/periods/{template}", {"nav": "stats", **context}, status=status)
+    return render(request, f"stats/periods/{template}", {"nav": "periods", **context}, status=status)
 
 
 # --- Who may do what ---------------------------------------------------------------------------
