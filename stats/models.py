@@ -317,6 +317,60 @@ class MonthlyCrossCount(models.Model):
         return f"{self.site_id} {self.month:%m/%Y} {self.row_dimension}×{self.col_dimension} : {self.count}"
 
 
+class YearlyCount(models.Model):
+    """MonthlyCount summed per calendar year, kept by the same upserts and the same rebuild.
+
+    A ten-year dashboard summed about 1.2 million monthly cells (bench/README.md); it now reads whole
+    years here and only the partial months at each end of its range from MonthlyCount. The current
+    year holds the months so far.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    item_id = models.PositiveIntegerField(default=0)
+    sex_id = models.PositiveIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "year", "dimension", "item_id", "sex_id"], name="yearly_count_cell"
+            )
+        ]
+        # Same reads as MonthlyCount: one dimension over a range of years, across all sites.
+        indexes = [models.Index(fields=["dimension", "year"], name="yearly_count_dim_year")]
+
+    def __str__(self):
+        return f"{self.site_id} {self.year} {self.dimension} {self.item_id} : {self.count}"
+
+
+class YearlyCrossCount(models.Model):
+    """MonthlyCrossCount summed per calendar year (see YearlyCount)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    row_dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    row_item_id = models.PositiveIntegerField(default=0)
+    col_dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    col_item_id = models.PositiveIntegerField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "year", "row_dimension", "row_item_id", "col_dimension", "col_item_id"],
+                name="yearly_cross_count_cell",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["row_dimension", "col_dimension", "year"], name="yearly_cross_dims_year")
+        ]
+
+    def __str__(self):
+        return f"{self.site_id} {self.year} {self.row_dimension}×{self.col_dimension} : {self.count}"
+
+
 class SatisfactionQuestion(ReferenceItem):
     """A scale question of the anonymous satisfaction questionnaire (1 = pas du tout … 4 = tout à fait)."""
 

@@ -13,9 +13,19 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import Sum
+from django.db.models.functions import ExtractYear
 
 from .enums import Dimension
-from .models import AggregateCount, MonthlyCount, MonthlyCrossCount, Period, Visit
+from .models import (
+    AggregateCount,
+    MonthlyCount,
+    MonthlyCrossCount,
+    Period,
+    Visit,
+    YearlyCount,
+    YearlyCrossCount,
+)
 
 SCALAR_FIELDS = {
     Dimension.CONTACT_KIND: "contact_kind_id",
@@ -95,18 +105,36 @@ def _upsert(table: str, key_columns: list[str], deltas: Counter) -> None:
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
+def _by_year(cells: Counter) -> Counter:
+    """Month cells (site, month, …) summed into year cells (site, year, …)."""
+    years = Counter()
+    for (site_id, month, *rest), value in cells.items():
+        years[(site_id, month.year, *rest)] += value
+    return years
+
+
+MONTHLY_KEY = ["site_id", "month", "dimension", "item_id", "sex_id"]
+CROSS_KEY = ["site_id", "month", "row_dimension", "row_item_id", "col_dimension", "col_item_id"]
+
+
+def _year_key(key: list[str]) -> list[str]:
+    return ["year" if column == "month" else column for column in key]
+
+
 def apply(cells: Counter, cross: Counter | None = None, sign: int = 1) -> None:
-    """Add (or, with sign=-1, remove) cells to the roll-up tables."""
+    """Add (or, with sign=-1, remove) cells to the roll-up tables, monthly and yearly.
+
+    The yearly tables get the same deltas summed per year, in the same transaction as the monthly
+    ones (one more upsert per table), so both always agree (tests/stats/test_services.py).
+    """
     if sign != 1:
         cells = Counter({key: sign * value for key, value in cells.items()})
         cross = Counter({key: sign * value for key, value in (cross or {}).items()})
-    _upsert(MonthlyCount._meta.db_table, ["site_id", "month", "dimension", "item_id", "sex_id"], cells)
+    _upsert(MonthlyCount._meta.db_table, MONTHLY_KEY, cells)
+    _upsert(YearlyCount._meta.db_table, _year_key(MONTHLY_KEY), _by_year(cells))
     if cross:
-        _upsert(
-            MonthlyCrossCount._meta.db_table,
-            ["site_id", "month", "row_dimension", "row_item_id", "col_dimension", "col_item_id"],
-            cross,
-        )
+        _upsert(MonthlyCrossCount._meta.db_table, CROSS_KEY, cross)
+        _upsert(YearlyCrossCount._meta.db_table, _year_key(CROSS_KEY), _by_year(cross))
 
 
 def difference(new: Counter, old: Counter) -> Counter:
@@ -145,8 +173,10 @@ def rebuild(site_ids: Iterable[int] | None = None) -> dict:
     where_v, params_v = _site_filter("v", site_ids)
     where_p, params_p = _site_filter("p", site_ids)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {mc} WHERE 1 = 1{where_p.replace('p.site_id', 'site_id')}", params_p)
-        cursor.execute(f"DELETE FROM {mcc} WHERE 1 = 1{where_p.replace('p.site_id', 'site_id')}", params_p)
+        for table in (mc, mcc, YearlyCount._meta.db_table, YearlyCrossCount._meta.db_table):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE 1 = 1{where_p.replace('p.site_id', 'site_id')}", params_p
+            )
 
         # Each dimension as (SQL expression of the item id, extra join).
         sources = {Dimension.TOTAL: ("0", "")}
@@ -198,20 +228,67 @@ def rebuild(site_ids: Iterable[int] | None = None) -> dict:
                 f"ORDER BY p.month, v.site_id",
                 [row_dim.value, col_dim.value, *params_v],
             )
-    return {"monthly": MonthlyCount.objects.count(), "cross": MonthlyCrossCount.objects.count()}
+        fill_yearly(cursor, site_ids)
+    return {
+        "monthly": MonthlyCount.objects.count(),
+        "cross": MonthlyCrossCount.objects.count(),
+        "yearly": YearlyCount.objects.count(),
+        "yearly_cross": YearlyCrossCount.objects.count(),
+    }
 
 
-def snapshot(site_ids: Iterable[int] | None = None) -> tuple[dict, dict]:
-    """The non-zero cells of both tables, to compare incremental and rebuilt roll-ups."""
-    monthly = MonthlyCount.objects.exclude(count=0)
-    cross = MonthlyCrossCount.objects.exclude(count=0)
-    if site_ids is not None:
-        monthly = monthly.filter(site_id__in=site_ids)
-        cross = cross.filter(site_id__in=site_ids)
-    return (
-        {(r.site_id, r.month, r.dimension, r.item_id, r.sex_id): r.count for r in monthly},
-        {
-            (r.site_id, r.month, r.row_dimension, r.row_item_id, r.col_dimension, r.col_item_id): r.count
-            for r in cross
-        },
-    )
+def yearly_selects(monthly_model, cross_model, site_ids=None) -> list[tuple[str, str, str, tuple]]:
+    """(table, columns, SELECT with its parameters) that sum the monthly tables into the yearly ones.
+
+    Built with the ORM (ExtractYear) so that the year is taken the way each database spells it
+    (EXTRACT on PostgreSQL, django_date_extract on SQLite). Also used by the migration that
+    creates the yearly tables, with its historical models.
+    """
+    statements = []
+    for model, key, table in (
+        (monthly_model, MONTHLY_KEY, YearlyCount._meta.db_table),
+        (cross_model, CROSS_KEY, YearlyCrossCount._meta.db_table),
+    ):
+        columns = _year_key(key)
+        rows = model.objects.all()
+        if site_ids is not None:
+            rows = rows.filter(site_id__in=list(site_ids))
+        others = [c for c in key if c not in ("site_id", "month")]
+        query = (
+            rows.annotate(year=ExtractYear("month"))
+            .values("site_id", "year", *others)
+            .annotate(n=Sum("count"))
+            .filter(n__gt=0)
+            .values_list("site_id", "year", *others, "n")
+            # Year after year, as the monthly rows are written (see above).
+            .order_by("year", "site_id")
+        )
+        sql, params = query.query.sql_with_params()
+        quoted = ", ".join(connection.ops.quote_name(c) for c in [*columns, "count"])
+        statements.append((table, quoted, sql, params))
+    return statements
+
+
+def fill_yearly(cursor, site_ids=None, monthly_model=MonthlyCount, cross_model=MonthlyCrossCount) -> None:
+    for table, columns, sql, params in yearly_selects(monthly_model, cross_model, site_ids):
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+
+
+def snapshot(site_ids: Iterable[int] | None = None) -> tuple[dict, dict, dict, dict]:
+    """The non-zero cells of the four tables, to compare incremental and rebuilt roll-ups.
+
+    Monthly, cross, yearly, yearly cross: the first two keep their places for the callers that
+    report monthly differences (rebuild_rollups --check).
+    """
+    result = []
+    for model, key in (
+        (MonthlyCount, MONTHLY_KEY),
+        (MonthlyCrossCount, CROSS_KEY),
+        (YearlyCount, _year_key(MONTHLY_KEY)),
+        (YearlyCrossCount, _year_key(CROSS_KEY)),
+    ):
+        rows = model.objects.exclude(count=0)
+        if site_ids is not None:
+            rows = rows.filter(site_id__in=site_ids)
+        result.append({tuple(row[:-1]): row[-1] for row in rows.values_list(*key, "count")})
+    return tuple(result)

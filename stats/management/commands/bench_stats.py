@@ -50,6 +50,8 @@ from stats.models import (
     SatisfactionQuestion,
     SatisfactionResponse,
     Visit,
+    YearlyCount,
+    YearlyCrossCount,
     first_of_month,
     next_month,
 )
@@ -214,7 +216,8 @@ class Command(BaseCommand):
                 written = rollups.rebuild()
             rebuild_s = stage["seconds"]
             self._line(
-                f"  {written['monthly']:,} cellules mensuelles, {written['cross']:,} cellules croisées."
+                f"  {written['monthly']:,} cellules mensuelles, {written['cross']:,} cellules croisées, "
+                f"{written['yearly']:,} annuelles, {written['yearly_cross']:,} croisées annuelles."
             )
             with self._stage("VACUUM ANALYZE après reconstruction" if self.sql.pg else "ANALYZE"):
                 self._analyze()
@@ -284,6 +287,8 @@ class Command(BaseCommand):
                     f"DELETE FROM {_table(Period)} WHERE site_id IN ({ids})",
                     f"DELETE FROM {_table(MonthlyCount)} WHERE site_id IN ({ids})",
                     f"DELETE FROM {_table(MonthlyCrossCount)} WHERE site_id IN ({ids})",
+                    f"DELETE FROM {_table(YearlyCount)} WHERE site_id IN ({ids})",
+                    f"DELETE FROM {_table(YearlyCrossCount)} WHERE site_id IN ({ids})",
                     f"DELETE FROM {_table(SatisfactionAnswer)} WHERE response_id IN ({responses})",
                     f"DELETE FROM {_table(SatisfactionResponse)} WHERE site_id IN ({ids})",
                 ]
@@ -295,6 +300,8 @@ class Command(BaseCommand):
                         Visit,
                         MonthlyCount,
                         MonthlyCrossCount,
+                        YearlyCount,
+                        YearlyCrossCount,
                     ]
                     statements = [f"TRUNCATE {', '.join(_table(m) for m in big)}", *statements[3:]]
                 for statement in statements:
