@@ -7,12 +7,6 @@ from network.services import api_token_create, api_token_revoke
 from tests.factories import OrganisationFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # Personas get a password; the production hasher would spend a third of a second on each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def partner_organisation(db):
     # A regional partner: no département, so it adds no territory to the lists under test.

@@ -18,11 +18,6 @@ NOW = timezone.now().replace(microsecond=0)
 THIS_YEAR = timezone.localdate().year
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def as_persona(request, client_for, persona):
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     return client_for(user), user

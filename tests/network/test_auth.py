@@ -12,12 +12,6 @@ from tests.factories import UserFactory
 PASSWORD = "mot-de-passe-de-test"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The default hasher is slow on purpose; the flows below hash a few passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def person(db):
     return UserFactory(username="c.martin", email="camille.martin@exemple.fr")

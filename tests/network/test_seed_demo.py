@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # The demo accounts are hashed at every load; the default hasher would make these tests slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def network_only(monkeypatch):
     # The other apps' demo loaders (years of statistics) are tested with their app; here, none.
     monkeypatch.setattr(demo, "EXTRA_LOADERS", [])

@@ -29,12 +29,6 @@ PERSONAS = ["regional_coordinator", "coordinator_a", "coordinator_b", "partner",
 TODAY = timezone.localdate()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The default hasher takes half a second per user on purpose; these tests create dozens.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def as_persona(request, client_for, persona):
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     return client_for(user), user

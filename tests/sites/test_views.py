@@ -33,12 +33,6 @@ PERSONAS = ["anonymous", "regional_coordinator", "coordinator_a", "coordinator_b
 TODAY = timezone.localdate
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # The personas get real passwords; the default hasher would spend seconds per test on them.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def text(response) -> str:
     """The page as a reader sees it: entities decoded (Django escapes apostrophes)."""
     return html.unescape(response.content.decode())

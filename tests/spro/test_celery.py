@@ -67,12 +67,6 @@ def test_renewal_reminders_task_has_limits_and_bounded_retries():
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # Personas get a password; the production hasher would spend a third of a second on each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def private_cache(settings):
     """Reminders remember what they sent in the cache: give each test an empty one of its own
     (under CI the default cache is the shared Redis, which outlives a test)."""
