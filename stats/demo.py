@@ -625,6 +625,8 @@ def _load_satisfaction(refs: dict, sites: list, today: datetime.date) -> int:
             for question, value in pairs
         ],
     )
+    if responses:
+        rollups.rebuild_satisfaction(site_ids={response.site_id for response in responses})
     return len(responses)
 
 

@@ -424,3 +424,29 @@ class SatisfactionAnswer(models.Model):
 
     def __str__(self):
         return f"{self.question} : {self.value}"
+
+
+class SatisfactionCount(models.Model):
+    """Roll-up of the questionnaires: per site, month and question, the answers and their sum.
+
+    `question_id` 0 holds the questionnaires themselves (`answers` = how many were filled in), as
+    item 0 holds the total in MonthlyCount. Kept by services.satisfaction_record and
+    rollups.rebuild; the dashboards read it instead of every answer (a ten-year regional range
+    summed 150,000 answers, bench/README.md). Answers are never changed nor deleted: erasing a
+    comment leaves them in the statistics.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    question_id = models.PositiveIntegerField(default=0)
+    answers = models.IntegerField(default=0)
+    value_sum = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "month", "question_id"], name="satisfaction_count_cell")
+        ]
+        indexes = [models.Index(fields=["month"], name="satisfaction_count_month")]
+
+    def __str__(self):
+        return f"{self.site_id} {self.month:%m/%Y} {self.question_id} : {self.answers} ({self.value_sum})"

@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F, IntegerField, Sum, Value
+from django.db.models.functions import ExtractYear, TruncMonth
 
 from .enums import Dimension
 from .models import (
@@ -22,9 +22,13 @@ from .models import (
     MonthlyCount,
     MonthlyCrossCount,
     Period,
+    SatisfactionAnswer,
+    SatisfactionCount,
+    SatisfactionResponse,
     Visit,
     YearlyCount,
     YearlyCrossCount,
+    first_of_month,
 )
 
 SCALAR_FIELDS = {
@@ -85,14 +89,23 @@ def aggregate_cells(period: Period, counts: Iterable[AggregateCount]) -> Counter
     return cells
 
 
-def _upsert(table: str, key_columns: list[str], deltas: Counter) -> None:
-    rows = [(*key, delta) for key, delta in deltas.items() if delta]
+def _upsert(table: str, key_columns: list[str], deltas: dict, value_columns=("count",)) -> None:
+    """Add deltas to a table's cells, creating them as needed. A delta is a number, or a tuple of
+    numbers when there are several value columns."""
+    rows = []
+    for key, delta in deltas.items():
+        values = delta if isinstance(delta, tuple) else (delta,)
+        if any(values):
+            rows.append((*key, *values))
     if not rows:
         return
-    columns = [*key_columns, "count"]
+    columns = [*key_columns, *value_columns]
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     conflict = ", ".join(connection.ops.quote_name(c) for c in key_columns)
+    updates = ", ".join(
+        f"{name} = {table}.{name} + excluded.{name}" for name in map(connection.ops.quote_name, value_columns)
+    )
     # Bounded batches keep each statement under SQLite's parameter limit.
     batch = 100
     with connection.cursor() as cursor:
@@ -100,7 +113,7 @@ def _upsert(table: str, key_columns: list[str], deltas: Counter) -> None:
             chunk = rows[start : start + batch]
             sql = (
                 f"INSERT INTO {table} ({quoted}) VALUES {', '.join([placeholders] * len(chunk))} "
-                f"ON CONFLICT ({conflict}) DO UPDATE SET count = {table}.count + excluded.count"
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
             )
             cursor.execute(sql, [value for row in chunk for value in row])
 
@@ -115,6 +128,8 @@ def _by_year(cells: Counter) -> Counter:
 
 MONTHLY_KEY = ["site_id", "month", "dimension", "item_id", "sex_id"]
 CROSS_KEY = ["site_id", "month", "row_dimension", "row_item_id", "col_dimension", "col_item_id"]
+SATISFACTION_KEY = ["site_id", "month", "question_id"]
+SATISFACTION_VALUES = ("answers", "value_sum")
 
 
 def _year_key(key: list[str]) -> list[str]:
@@ -135,6 +150,15 @@ def apply(cells: Counter, cross: Counter | None = None, sign: int = 1) -> None:
     if cross:
         _upsert(MonthlyCrossCount._meta.db_table, CROSS_KEY, cross)
         _upsert(YearlyCrossCount._meta.db_table, _year_key(CROSS_KEY), _by_year(cross))
+
+
+def apply_satisfaction(*, site_id: int, day, answers: dict[int, int]) -> None:
+    """Count one questionnaire (question 0) and its answers in SatisfactionCount."""
+    month = first_of_month(day)
+    cells = {(site_id, month, 0): (1, 0)}
+    for question_id, value in answers.items():
+        cells[(site_id, month, question_id)] = (1, value)
+    _upsert(SatisfactionCount._meta.db_table, SATISFACTION_KEY, cells, SATISFACTION_VALUES)
 
 
 def difference(new: Counter, old: Counter) -> Counter:
@@ -173,7 +197,13 @@ def rebuild(site_ids: Iterable[int] | None = None) -> dict:
     where_v, params_v = _site_filter("v", site_ids)
     where_p, params_p = _site_filter("p", site_ids)
     with connection.cursor() as cursor:
-        for table in (mc, mcc, YearlyCount._meta.db_table, YearlyCrossCount._meta.db_table):
+        for table in (
+            mc,
+            mcc,
+            YearlyCount._meta.db_table,
+            YearlyCrossCount._meta.db_table,
+            SatisfactionCount._meta.db_table,
+        ):
             cursor.execute(
                 f"DELETE FROM {table} WHERE 1 = 1{where_p.replace('p.site_id', 'site_id')}", params_p
             )
@@ -229,11 +259,13 @@ def rebuild(site_ids: Iterable[int] | None = None) -> dict:
                 [row_dim.value, col_dim.value, *params_v],
             )
         fill_yearly(cursor, site_ids)
+        fill_satisfaction(cursor, site_ids)
     return {
         "monthly": MonthlyCount.objects.count(),
         "cross": MonthlyCrossCount.objects.count(),
         "yearly": YearlyCount.objects.count(),
         "yearly_cross": YearlyCrossCount.objects.count(),
+        "satisfaction": SatisfactionCount.objects.count(),
     }
 
 
@@ -274,21 +306,75 @@ def fill_yearly(cursor, site_ids=None, monthly_model=MonthlyCount, cross_model=M
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
 
 
-def snapshot(site_ids: Iterable[int] | None = None) -> tuple[dict, dict, dict, dict]:
-    """The non-zero cells of the four tables, to compare incremental and rebuilt roll-ups.
+def satisfaction_selects(response_model, answer_model, site_ids=None) -> list[tuple[str, list]]:
+    """SELECTs (with their parameters) of SatisfactionCount's rows from the questionnaires.
 
-    Monthly, cross, yearly, yearly cross: the first two keep their places for the callers that
-    report monthly differences (rebuild_rollups --check).
+    Built with the ORM (TruncMonth) so that each database truncates dates its own way; also used
+    by the migration that creates the table, with its historical models.
     """
+    responses = response_model.objects.all()
+    answers = answer_model.objects.all()
+    if site_ids is not None:
+        responses = responses.filter(site_id__in=list(site_ids))
+        answers = answers.filter(response__site_id__in=list(site_ids))
+    zero = Value(0, output_field=IntegerField())
+    questionnaires = (
+        responses.annotate(m=TruncMonth("answered_on"))
+        .values("site_id", "m")
+        .annotate(n=Count("pk"), q=zero, s=zero)
+        .values_list("site_id", "m", "q", "n", "s")
+        .order_by("m", "site_id")
+    )
+    per_question = (
+        answers.annotate(m=TruncMonth("response__answered_on"), site=F("response__site_id"))
+        .values("site", "m", "question_id")
+        .annotate(n=Count("pk"), s=Sum("value"))
+        .values_list("site", "m", "question_id", "n", "s")
+        .order_by("m", "site")
+    )
+    return [query.query.sql_with_params() for query in (questionnaires, per_question)]
+
+
+def fill_satisfaction(
+    cursor, site_ids=None, response_model=SatisfactionResponse, answer_model=SatisfactionAnswer
+) -> None:
+    columns = ", ".join(connection.ops.quote_name(c) for c in [*SATISFACTION_KEY, *SATISFACTION_VALUES])
+    for sql, params in satisfaction_selects(response_model, answer_model, site_ids):
+        cursor.execute(f"INSERT INTO {SatisfactionCount._meta.db_table} ({columns}) {sql}", params)
+
+
+@transaction.atomic
+def rebuild_satisfaction(site_ids: Iterable[int] | None = None) -> None:
+    """Recompute SatisfactionCount alone (after questionnaires loaded in bulk, as the demo does)."""
+    where, params = _site_filter("s", site_ids)
+    with connection.cursor() as cursor:
+        table = SatisfactionCount._meta.db_table
+        cursor.execute(f"DELETE FROM {table} WHERE 1 = 1{where.replace('s.site_id', 'site_id')}", params)
+        fill_satisfaction(cursor, site_ids)
+
+
+# Each roll-up table with its key, as snapshot() returns them.
+SNAPSHOT_TABLES = (
+    ("mensuel", MonthlyCount, MONTHLY_KEY, ("count",)),
+    ("croisé", MonthlyCrossCount, CROSS_KEY, ("count",)),
+    ("annuel", YearlyCount, _year_key(MONTHLY_KEY), ("count",)),
+    ("annuel croisé", YearlyCrossCount, _year_key(CROSS_KEY), ("count",)),
+    ("satisfaction", SatisfactionCount, SATISFACTION_KEY, SATISFACTION_VALUES),
+)
+
+
+def snapshot(site_ids: Iterable[int] | None = None) -> tuple[dict, ...]:
+    """The non-zero cells of every roll-up table, in the order of SNAPSHOT_TABLES, to compare
+    incremental and rebuilt roll-ups (tests, rebuild_rollups --check)."""
     result = []
-    for model, key in (
-        (MonthlyCount, MONTHLY_KEY),
-        (MonthlyCrossCount, CROSS_KEY),
-        (YearlyCount, _year_key(MONTHLY_KEY)),
-        (YearlyCrossCount, _year_key(CROSS_KEY)),
-    ):
-        rows = model.objects.exclude(count=0)
+    for _name, model, key, values in SNAPSHOT_TABLES:
+        rows = model.objects.all()
         if site_ids is not None:
             rows = rows.filter(site_id__in=site_ids)
-        result.append({tuple(row[:-1]): row[-1] for row in rows.values_list(*key, "count")})
+        cells = {}
+        for row in rows.values_list(*key, *values):
+            cell = row[len(key) :]
+            if any(cell):
+                cells[tuple(row[: len(key)])] = cell[0] if len(values) == 1 else cell
+        result.append(cells)
     return tuple(result)

@@ -3,7 +3,9 @@
 Callers pass site ids already filtered through `Site.objects.data_visible_to(user)`.
 """
 
+import bisect
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -22,6 +24,8 @@ from .models import (
     MonthlyCount,
     MonthlyCrossCount,
     Period,
+    SatisfactionCount,
+    SatisfactionQuestion,
     Sex,
     YearlyCount,
     YearlyCrossCount,
@@ -83,12 +87,19 @@ class Split:
     months: list[tuple[datetime.date, datetime.date]]  # ranges of months, both ends included
 
 
-def split_range(start: datetime.date, end: datetime.date) -> Split:
+def split_range(start: datetime.date, end: datetime.date, today: datetime.date | None = None) -> Split:
+    """Split a range; the current year counts as whole once the range reaches the current month.
+
+    No roll-up holds a month that has not begun (visits and totals in the future are refused by
+    stats.services), so the current year's yearly row holds exactly its months so far: a range
+    ending today reads its last year from one yearly row instead of up to twelve monthly ones.
+    """
     first, last = first_of_month(start), first_of_month(end)
     if first > last:
         return Split(years=[], months=[])
+    current_month = first_of_month(today or timezone.localdate())
     first_whole = first.year if first.month == 1 else first.year + 1
-    last_whole = last.year if last.month == 12 else last.year - 1
+    last_whole = last.year if last.month == 12 or last >= current_month else last.year - 1
     if first_whole > last_whole:
         return Split(years=[], months=[(first, last)])
     months = []
@@ -211,11 +222,20 @@ class MonthCompared:
     change: float | None
 
 
-def year_on_year(site_ids, start: datetime.date, end: datetime.date) -> list[MonthCompared]:
-    """Each month of the range with the same month a year earlier."""
+def year_on_year_start(start: datetime.date) -> datetime.date:
+    """The first month year_on_year reads: a year before the range's first month."""
+    first = first_of_month(start)
+    return first.replace(year=first.year - 1)
+
+
+def year_on_year(site_ids, start: datetime.date, end: datetime.date, volumes=None) -> list[MonthCompared]:
+    """Each month of the range with the same month a year earlier.
+
+    `volumes`: monthly_volumes from year_on_year_start(start) to end, when the caller has them.
+    """
     months = months_between(start, end)
-    previous_start = months[0].replace(year=months[0].year - 1)
-    volumes = monthly_volumes(site_ids, previous_start, end)
+    if volumes is None:
+        volumes = monthly_volumes(site_ids, year_on_year_start(start), end)
     rows = []
     for month in months:
         count = sum(volumes.get(month, {}).values())
@@ -293,6 +313,46 @@ def cross_tab(site_ids, start: datetime.date, end: datetime.date, row_dim: str, 
     )
 
 
+@dataclass
+class SatisfactionResult:
+    label: str
+    answers: int
+    average: float | None
+
+
+def satisfaction(site_ids, start: datetime.date, end: datetime.date) -> tuple[int, list[SatisfactionResult]]:
+    """The number of questionnaires over a range of months, and each question's answers and average.
+
+    Read from the SatisfactionCount roll-up (question 0 = the questionnaires), in the order of the
+    questions' list; months as everywhere else: first_of_month(start) <= month <= end.
+    """
+    sums = {
+        question_id: (answers, value_sum)
+        for question_id, answers, value_sum in SatisfactionCount.objects.filter(
+            site_id__in=list(site_ids), month__gte=first_of_month(start), month__lte=end
+        )
+        .order_by()
+        .values("question_id")
+        .annotate(n=Sum("answers"), s=Sum("value_sum"))
+        .values_list("question_id", "n", "s")
+    }
+    questionnaires = sums.pop(0, (0, 0))[0]
+    if not sums:
+        return questionnaires, []
+    questions = SatisfactionQuestion.objects.filter(pk__in=list(sums)).order_by("order", "label")
+    labels = dict(questions.values_list("pk", "label"))
+    ordered = [*labels, *sorted(set(sums) - set(labels))]
+    return questionnaires, [
+        SatisfactionResult(
+            label=labels.get(question_id, _("Question supprimée")),
+            answers=sums[question_id][0],
+            average=sums[question_id][1] / sums[question_id][0] if sums[question_id][0] else None,
+        )
+        for question_id in ordered
+        if sums[question_id][0]
+    ]
+
+
 def suppress_small_cells(value: int | None) -> int | None:
     """Published figures hide small cells so that nobody can be singled out."""
     if value is None:
@@ -303,17 +363,24 @@ def suppress_small_cells(value: int | None) -> int | None:
 # --- Completeness and timeliness -------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _month_end(month: datetime.date) -> datetime.date:
+    return next_month(month) - datetime.timedelta(days=1)
+
+
 def labelled_months(site: Site, months: list[datetime.date], changes: list[LabelStatusChange]) -> list:
     """The months, among those given, at whose end the site held the label."""
-    result = []
     ordered = sorted(changes, key=lambda c: (c.effective_on, c.created_at))
+    # The status at a month's end is the last change in effect by then (bisect: a ten-year region
+    # asks this for 6,000 months).
+    effective = [change.effective_on for change in ordered]
+    result = []
     for month in months:
-        month_end = next_month(month) - datetime.timedelta(days=1)
-        status = None
-        for change in ordered:
-            if change.effective_on <= month_end:
-                status = change.status
-        if not ordered:
+        month_end = _month_end(month)
+        if ordered:
+            index = bisect.bisect_right(effective, month_end)
+            status = ordered[index - 1].status if index else None
+        else:
             labelled_since = site.labelled_on
             status = site.label_status if labelled_since is None or labelled_since <= month_end else None
         if status == LabelStatus.LABELLED:

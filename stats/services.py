@@ -263,7 +263,16 @@ def aggregate_set(
     counts: dict[tuple[str, int, int], int],
     source: str = "saisie",
 ) -> Period:
-    """Replace a month's totals (dimension, item id, sex id → count). Same numbers twice: no change."""
+    """Replace a month's totals (dimension, item id, sex id → count). Same numbers twice: no change.
+
+    A month that has not begun is refused, as a visit in the future is: no roll-up ever holds a
+    future month, which lets the dashboards read the current year whole (selectors.split_range).
+    """
+    if first_of_month(month) > first_of_month(timezone.localdate()):
+        raise ValidationError(
+            _("Le mois %(month)s n'a pas encore commencé : ses totaux se saisissent une fois le mois écoulé.")
+            % {"month": month.strftime("%m/%Y")}
+        )
     period = period_get_or_create(site=site, day=month)
     _check_writable(period=period, user=author, mode=PeriodMode.AGGREGATE)
     check = aggregate_check(counts)
@@ -445,6 +454,7 @@ def satisfaction_record(
         SatisfactionAnswer(response=response, question_id=question_id, value=value)
         for question_id, value in sorted(answers.items())
     )
+    rollups.apply_satisfaction(site_id=site.pk, day=day, answers=answers)
     return response
 
 

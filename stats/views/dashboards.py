@@ -1,9 +1,9 @@
 """Statistics dashboards (region, territory, site) and their CSV / XLSX exports.
 
-Every figure comes from the roll-up tables through stats.selectors (MonthlyCount and
-MonthlyCrossCount), never from the raw visits, so a page costs the same number of queries for
-ten sites or five hundred, for a thousand visits or ten million. The only raw rows read are the
-satisfaction questionnaires, which are few.
+Every figure comes from the roll-up tables through stats.selectors (monthly and yearly counts,
+cross-tabulations, satisfaction), never from the raw visits nor the raw questionnaires, so a page
+costs the same number of queries for ten sites or five hundred, for a thousand visits or ten
+million.
 
 Who sees what is decided once, in stats.filters (the scope): the region and territory pages are
 for the people who read the whole network (403 for others), a site's page for them and the
@@ -13,7 +13,6 @@ site's own coordinators (404 for strangers). The export reuses the same scope.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -35,7 +34,7 @@ from ..filters import (
     site_scope,
     territory_scope,
 )
-from ..models import SatisfactionAnswer, SatisfactionResponse, Sex
+from ..models import Sex, first_of_month
 
 # The breakdowns shown, in the order of the yearly report: who comes, how, for what, towards what.
 BREAKDOWN_DIMENSIONS = (
@@ -168,32 +167,20 @@ def cross_table(scope: StatsScope, key: str) -> CrossTable:
 
 
 def _satisfaction(scope: StatsScope) -> tuple[int, list[SatisfactionRow]]:
-    # Questionnaires are few (a fraction of the visits), so they are aggregated from their rows.
-    responses = SatisfactionResponse.objects.filter(
-        site_id__in=scope.site_ids, answered_on__gte=scope.start, answered_on__lte=scope.end
-    )
-    answers = (
-        SatisfactionAnswer.objects.filter(
-            response__site_id__in=scope.site_ids,
-            response__answered_on__gte=scope.start,
-            response__answered_on__lte=scope.end,
-        )
-        .values("question_id", "question__label", "question__order")
-        .annotate(answers=Count("pk"), average=Avg("value"))
-        .order_by("question__order", "question__label")
-    )
-    rows = [
-        SatisfactionRow(label=row["question__label"], answers=row["answers"], average=row["average"])
-        for row in answers
+    responses, results = selectors.satisfaction(scope.site_ids, scope.start, scope.end)
+    return responses, [
+        SatisfactionRow(label=row.label, answers=row.answers, average=row.average) for row in results
     ]
-    return responses.count(), rows
 
 
 def build_figures(scope: StatsScope, *, cross_keys=(DEFAULT_CROSS_TAB,), with_charts: bool = True) -> Figures:
     """Read every figure of a scope from the roll-ups (a fixed number of queries, see the tests)."""
     site_ids = scope.site_ids
     sexes = selectors.sexes()
-    volumes = selectors.monthly_volumes(site_ids, scope.start, scope.end)
+    # One read of the months for the range and the year before it (year on year).
+    all_volumes = selectors.monthly_volumes(site_ids, selectors.year_on_year_start(scope.start), scope.end)
+    first = first_of_month(scope.start)
+    volumes = {month: by_sex for month, by_sex in all_volumes.items() if month >= first}
     total_by_sex = [sum(month.get(sex.pk, 0) for month in volumes.values()) for sex in sexes]
     total = sum(sum(month.values()) for month in volumes.values())
     by_sex = [
@@ -209,7 +196,7 @@ def build_figures(scope: StatsScope, *, cross_keys=(DEFAULT_CROSS_TAB,), with_ch
             previous=row.previous,
             change=row.change,
         )
-        for row in selectors.year_on_year(site_ids, scope.start, scope.end)
+        for row in selectors.year_on_year(site_ids, scope.start, scope.end, volumes=all_volumes)
     ]
     yearly = selectors.yearly_trend(site_ids, scope.end.year - YEARS_IN_TREND + 1, scope.end.year)
     # Without a single visit in the period, breakdowns and cross-tabulations would all be empty:

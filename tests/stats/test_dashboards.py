@@ -12,7 +12,7 @@ from sites.models import Site, SiteKind
 from stats import services
 from stats.enums import Dimension
 from stats.filters import PeriodPreset, preset_range
-from stats.models import Period, SatisfactionQuestion, Visit
+from stats.models import Period, SatisfactionAnswer, SatisfactionQuestion, SatisfactionResponse, Visit
 from tests.factories import SiteFactory, SiteKindFactory, TerritoryFactory
 
 TODAY = timezone.localdate()
@@ -487,9 +487,19 @@ def test_a_range_splits_into_whole_years_and_leftover_months():
     from stats.selectors import split_range
 
     d = datetime.date
-    split = split_range(d(2017, 1, 20), d(2026, 11, 23))
+    split = split_range(d(2017, 1, 20), d(2026, 10, 23), today=d(2027, 2, 1))
     assert split.years == list(range(2017, 2026))
-    assert split.months == [(d(2026, 1, 1), d(2026, 11, 1))]
+    assert split.months == [(d(2026, 1, 1), d(2026, 10, 1))]
+    # A range reaching the current month reads the current year whole: later months can't hold
+    # anything yet. One month short of it, the year's months are read one by one.
+    today = d(2026, 11, 23)
+    assert split_range(d(2017, 1, 20), today, today=today).years == list(range(2017, 2027))
+    assert split_range(d(2017, 1, 20), today, today=today).months == []
+    assert split_range(d(2017, 1, 20), d(2030, 6, 30), today=today).years == list(range(2017, 2031))
+    assert split_range(d(2017, 1, 20), d(2026, 10, 31), today=today).months == [
+        (d(2026, 1, 1), d(2026, 10, 1))
+    ]
+    assert split_range(d(2026, 3, 1), today, today=today).months == [(d(2026, 3, 1), d(2026, 11, 1))]
     # A range covers December when it ends on any day of December.
     assert split_range(d(2023, 3, 31), d(2024, 12, 1)).years == [2024]
     assert split_range(d(2023, 3, 31), d(2024, 12, 1)).months == [(d(2023, 3, 1), d(2023, 12, 1))]
@@ -556,6 +566,45 @@ def test_a_range_over_partial_years_reads_the_same_as_the_sum_of_its_months(site
     ]
 
 
+@pytest.mark.django_db
+def test_a_range_ending_today_reads_the_current_year_whole_and_the_same_figures(site_a, refs):
+    # The current year comes from its yearly row when the range reaches today; what it shows is
+    # still exactly the sum of the months so far.
+    from stats import selectors
+    from stats.models import MonthlyCount
+
+    days = [TODAY.replace(day=1), TODAY, datetime.date(YEAR, 12, 31), datetime.date(YEAR - 1, 6, 1)]
+    for n, day in enumerate(days):
+        record(site_a, refs, day, sex=n % 2, themes=refs.themes[: 1 + n % 2])
+    start, end = datetime.date(YEAR - 1, 1, 1), TODAY
+    assert TODAY.year in selectors.split_range(start, end).years
+    monthly = MonthlyCount.objects.filter(site=site_a, dimension=Dimension.THEME)
+    expected = {}
+    for cell in monthly:
+        expected[cell.item_id] = expected.get(cell.item_id, 0) + cell.count
+    rows = selectors.breakdowns([site_a.pk], start, end, [Dimension.THEME])[Dimension.THEME]
+    assert {row.item_id: row.total for row in rows} == expected
+    assert selectors.total_visits([site_a.pk], start, end) == len(days)
+    # A range ending before the current month leaves this year's visits out.
+    assert selectors.total_visits([site_a.pk], start, datetime.date(YEAR, 12, 31)) == 2
+
+
+@pytest.mark.django_db
+def test_totals_of_a_month_that_has_not_begun_are_refused(site_a, regional_coordinator, refs):
+    from django.core.exceptions import ValidationError
+
+    from stats.models import MonthlyCount, next_month
+
+    with pytest.raises(ValidationError, match="pas encore commencé"):
+        services.aggregate_set(
+            site=site_a,
+            month=next_month(TODAY.replace(day=1)),
+            author=regional_coordinator,
+            counts={(Dimension.TOTAL, 0, refs.sexes[0].pk): 10},
+        )
+    assert not MonthlyCount.objects.exists()
+
+
 # --- Query counts -----------------------------------------------------------------------------------
 
 
@@ -573,6 +622,12 @@ def _populate(refs, number_of_sites: int, visits_per_site: int):
                 themes=refs.themes[: 1 + v % 3],
                 referrals=refs.referrals[: v % 2],
             )
+        question = SatisfactionQuestion.objects.get_or_create(code="accueil", defaults={"label": "Accueil"})[
+            0
+        ]
+        services.satisfaction_record(
+            site=site, answers={question.pk: 1 + n % 4}, day=datetime.date(YEAR, 3, 3)
+        )
     visit = Period.objects.filter(site=sites[0]).first()
     services.period_submit(period=visit, author=desk())
     return sites
@@ -581,26 +636,30 @@ def _populate(refs, number_of_sites: int, visits_per_site: int):
 # Queries of a dashboard's figures, whatever the number of sites and visits, all read from the
 # roll-up tables (the page adds its own, counted in each test below):
 #   - the sexes (1);
-#   - visits per month and sex over the period (1), and over the period and the year before (1,
+#   - visits per month and sex over the period and the year before it (1: the months and the
 #     year on year), and per year over ten years (1);
 #   - the breakdowns (1 + 8): the cells of all 8 breakdowns and the total in one query, then the
 #     labels (with their order) of each breakdown's list;
 #   - the cross-tabulation (3): the cells, the labels of the rows and of the columns;
-#   - the satisfaction questionnaires (2): their number, the average per question;
+#   - the satisfaction questionnaires (2): their number and each question's answers and sum of
+#     values from their roll-up, then the questions' labels;
 #   - completeness (2): the sites' label changes, then their periods handed in and on time,
 #     counted per site in SQL (selectors._handed_in_counts), not loaded row by row.
 # Breakdowns, totals and cross-tabulations read whole years from the yearly roll-ups and the months
 # left over from the monthly ones, in one query each (UNION ALL): the count does not depend on the
 # range either.
-FIGURE_QUERIES = 1 + 3 + 9 + 3 + 2 + 2
+FIGURE_QUERIES = 1 + 2 + 9 + 3 + 2 + 2
 
 
 def assert_no_raw_visit_read(queries):
-    """No query of the page touches the visits or their themes and referrals: roll-ups only."""
+    """No query of the page touches the visits, their themes and referrals, or the questionnaires:
+    roll-ups only."""
     tables = (
         Visit._meta.db_table,
         Visit.themes.through._meta.db_table,
         Visit.referrals.through._meta.db_table,
+        SatisfactionResponse._meta.db_table,
+        SatisfactionAnswer._meta.db_table,
     )
     for query in queries.captured_queries:
         assert not any(table in query["sql"] for table in tables), query["sql"]

@@ -53,6 +53,13 @@ def rebuild(*args):
     return out.getvalue(), err.getvalue()
 
 
+def satisfaction_questions():
+    return [
+        SatisfactionQuestion.objects.get_or_create(code=code, defaults={"label": label, "order": n})[0]
+        for n, (code, label) in enumerate([("accueil", "Accueil"), ("reponses", "Réponses obtenues")])
+    ]
+
+
 def record_randomly(seed, sites_and_authors, refs):
     """Visits in detailed months (some corrected, some deleted) and totals in aggregate months."""
     rng = random.Random(seed)
@@ -83,6 +90,15 @@ def record_randomly(seed, sites_and_authors, refs):
                     )
                 elif action < 0.3:
                     services.visit_delete(visit=visit, author=author)
+        questions = satisfaction_questions()
+        for months_back in (0, 1, 6):
+            for _n in range(rng.randint(1, 4)):
+                services.satisfaction_record(
+                    site=site,
+                    answers={q.pk: rng.randint(1, 4) for q in questions if rng.random() < 0.8},
+                    comment="Merci",
+                    day=months_ago(months_back) + datetime.timedelta(days=rng.randint(0, 27)),
+                )
         for months_back in (4, 5):
             woman, man = refs.sexes[0].pk, refs.sexes[1].pk
             women, men = rng.randint(10, 50), rng.randint(10, 50)
@@ -121,6 +137,32 @@ def test_after_random_recordings_the_rebuild_equals_the_incremental_tables(
     assert totals == Visit.objects.count() + sum(
         AggregateCount.objects.filter(dimension=Dimension.TOTAL).values_list("count", flat=True)
     )
+
+
+@pytest.mark.django_db
+def test_every_roll_up_table_is_checked_satisfaction_and_yearly_included(recorded):
+    from stats.models import SatisfactionCount, YearlyCount
+
+    site_a, _site_b = recorded
+    questionnaires = SatisfactionCount.objects.filter(site=site_a, question_id=0)
+    assert (
+        sum(questionnaires.values_list("answers", flat=True))
+        == SatisfactionResponse.objects.filter(site=site_a).count()
+    )
+    cell = SatisfactionCount.objects.filter(site=site_a).exclude(question_id=0).order_by("month").first()
+    SatisfactionCount.objects.filter(pk=cell.pk).update(value_sum=F("value_sum") + 2)
+    YearlyCount.objects.filter(site=site_a, dimension=Dimension.TOTAL).update(count=F("count") + 1)
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("rebuild_rollups", "--check", stdout=io.StringIO(), stderr=err)
+    lines = err.getvalue().splitlines()
+    assert (
+        f"[satisfaction] reims {cell.month:%Y-%m} {cell.question_id} : "
+        f"incrémental ({cell.answers}, {cell.value_sum + 2}), recalculé ({cell.answers}, {cell.value_sum})"
+    ) in lines
+    assert any(line.startswith("[annuel] reims ") and " total 0 " in line for line in lines)
+    out, _err = rebuild("--check")
+    assert "Aucune différence" in out
 
 
 @pytest.mark.django_db

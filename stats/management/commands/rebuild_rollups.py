@@ -1,9 +1,10 @@
 """`manage.py rebuild_rollups [--site SLUG ...] [--check]`: recompute the statistics roll-up tables.
 
-The dashboards read MonthlyCount and MonthlyCrossCount, kept current at write time. This command
-recomputes them from the raw visits and aggregate counts; with --check it first keeps the
-incremental tables, then reports every cell the rebuild changed and exits with code 1 if any did
-(the tables are repaired either way).
+The dashboards read roll-up tables kept current at write time: monthly and yearly counts, their
+cross-tabulations, and the satisfaction questionnaires. This command recomputes them all from the
+raw visits, aggregate counts and questionnaires; with --check it first keeps the incremental
+tables, then reports every cell the rebuild changed, in any of them, and exits with code 1 if any
+did (the tables are repaired either way).
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -53,15 +54,18 @@ class Command(BaseCommand):
         scope = f"{len(site_ids)} site(s)" if site_ids is not None else "tous les sites"
         self.stdout.write(
             f"Tables recalculées ({scope}) : {written['monthly']} cellules mensuelles, "
-            f"{written['cross']} cellules croisées au total."
+            f"{written['cross']} cellules croisées, {written['yearly']} cellules annuelles, "
+            f"{written['yearly_cross']} cellules annuelles croisées, "
+            f"{written['satisfaction']} cellules de satisfaction au total."
         )
         if not check:
             return
         if not slugs:
             slugs = dict(Site.objects.values_list("pk", "slug"))
         differences = [
-            *self._differences("mensuel", before[0], after[0], slugs),
-            *self._differences("croisé", before[1], after[1], slugs),
+            line
+            for (name, *_table), old, new in zip(rollups.SNAPSHOT_TABLES, before, after, strict=True)
+            for line in self._differences(name, old, new, slugs)
         ]
         if not differences:
             self.stdout.write(
@@ -84,7 +88,8 @@ class Command(BaseCommand):
         for key in sorted(incremental.keys() | rebuilt.keys(), key=str):
             old, new = incremental.get(key, 0), rebuilt.get(key, 0)
             if old != new:
-                site_id, month, *cell = key
-                where = f"{slugs.get(site_id, site_id)} {month:%Y-%m} {' '.join(str(c) for c in cell)}"
+                site_id, when, *cell = key  # a month, or a year in the yearly tables
+                when = f"{when:%Y-%m}" if hasattr(when, "strftime") else str(when)
+                where = f"{slugs.get(site_id, site_id)} {when} {' '.join(str(c) for c in cell)}"
                 lines.append(f"[{table}] {where} : incrémental {old}, recalculé {new}")
         return lines
