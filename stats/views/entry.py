@@ -7,6 +7,7 @@ before anyone types (services.period_write_refusal).
 """
 
 import datetime
+import json
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -28,9 +29,12 @@ from ..models import Period, Visit, first_of_month
 
 # Session key of the choices of the last visit recorded at a site's desk.
 MEMORY_KEY = "stats.desk.{site_id}"
-# The desk lists the day's latest entries only: a busy site records 70 visits a day, and every
-# entry re-renders the list (measured: 1 ms a row). The whole day is one link away.
+# The desk lists the day's latest entries only: a busy site records 70 visits a day, and a full
+# render of the desk costs 1 ms a row. The whole day is one link away.
 DESK_RECENT_ENTRIES = 15
+# Sent by visit-desk.js with each entry: the count the page shows, so that the desk answers with
+# the new row only when the page holds the day's list as the server knew it before this entry.
+DESK_SHOWN_COUNT_HEADER = "X-Desk-Count"
 
 
 def _editable_site(request, slug: str) -> Site:
@@ -83,6 +87,10 @@ def _desk_url(site: Site, day: datetime.date) -> str:
     return url
 
 
+def _all_entries_url(site: Site, day: datetime.date) -> str:
+    return _desk_url(site, day) + ("&" if day != timezone.localdate() else "?") + "tous=1"
+
+
 def _memory(request, site: Site) -> dict:
     return request.session.get(MEMORY_KEY.format(site_id=site.pk)) or {}
 
@@ -111,7 +119,7 @@ def _desk_context(request, site: Site, day: datetime.date, form: VisitForm, **ex
     return {
         "visit_count": visit_count,
         "show_all": show_all,
-        "all_entries_url": _desk_url(site, day) + ("&" if day != timezone.localdate() else "?") + "tous=1",
+        "all_entries_url": _all_entries_url(site, day),
         "site": site,
         "day": day,
         "today": timezone.localdate(),
@@ -136,8 +144,9 @@ def _shown_day(request) -> datetime.date:
 def visit_desk(request, slug):
     """The reception desk: record a visit in a few keystrokes, and see the day's entries.
 
-    With htmx the form and the day's list are swapped in place (no page reload); without
-    JavaScript the same form posts and redirects (progressive enhancement).
+    With htmx the desk is swapped in place (no page reload): after a save, usually the new row
+    only (_desk_recorded_response), else the form and the day's list; without JavaScript the
+    same form posts and redirects (progressive enhancement).
     """
     site = _editable_site(request, slug)
     is_htmx = request.headers.get("HX-Request") == "true"
@@ -178,20 +187,78 @@ def visit_desk(request, slug):
             return _desk_response(request, site, shown, context)
         return _render(request, "desk.html", context)
 
-    request.session[memory_key] = form.memory()
-    day = visit.visited_on
+    memory = form.memory()
+    request.session[memory_key] = memory
     if not is_htmx:
         messages.success(request, _("Passage enregistré."))
-        return redirect(_desk_url(site, day))
-    form = _blank_form(day, form.memory())
+        return redirect(_desk_url(site, visit.visited_on))
+    if visit.visited_on == day:
+        light = _desk_recorded_response(request, site, day, form, visit, memory)
+        if light is not None:
+            return light
+    day = visit.visited_on
+    form = _blank_form(day, memory)
     context = _desk_context(request, site, day, form, focus_first=True)
-    count = context["visit_count"]
-    context["announce"] = ngettext(
+    context["announce"] = _recorded_announce(context["visit_count"])
+    return _desk_response(request, site, day, context)
+
+
+def _recorded_announce(count: int) -> str:
+    return ngettext(
         "Passage enregistré : %(count)s passage ce jour.",
         "Passage enregistré : %(count)s passages ce jour.",
         count,
     ) % {"count": count}
-    return _desk_response(request, site, day, context)
+
+
+def _desk_recorded_response(request, site, day, form, visit, memory):
+    """After an htmx entry on the day shown: the new row, the count and the announcement only.
+
+    The form stays as the user left it (the previous visit's choices offered again, which is what
+    a blank desk form would offer); visit-desk.js clears the errors of a failed attempt, sets the
+    half-day and moves the focus back on the "visit-recorded" event. None when the whole desk must
+    be drawn again: first visit of the day (no list yet; the period may have just been created
+    or switched to detailed, which its status block shows), or a page that does not show the
+    day's list as it was before this entry (another desk recorded meanwhile).
+    """
+    count = Visit.objects.filter(site=site, visited_on=day).count()
+    if count < 2:
+        return None
+    # Two entries on the day mean the period existed and was detailed before this one, so its
+    # status block is unchanged. A page that says what it shows must show the day before this entry.
+    shown = request.headers.get(DESK_SHOWN_COUNT_HEADER)
+    if shown is not None and shown.strip() != str(count - 1):
+        return None
+    show_all = request.GET.get("tous") == "1"
+    limit = None if show_all else DESK_RECENT_ENTRIES
+    is_today = day == timezone.localdate()
+    data = form.cleaned_data
+    context = {
+        "visit": visit,
+        # The form's choices, already fetched: the row needs no query (same order as the list's).
+        "themes": data.get("themes") or [],
+        "referrals": data.get("referrals") or [],
+        "refusal": None,  # the service took the entry: the period is open to this user
+        "visit_count": count,
+        "announce": _recorded_announce(count),
+        "more": limit is not None and count > limit,
+        "shown": limit,
+        "all_entries_url": _all_entries_url(site, day),
+    }
+    response = render(request, "stats/entry/_desk_recorded.html", context)
+    response["HX-Replace-Url"] = _desk_url(site, day)  # as the whole desk would (drops ?tous=1)
+    response["HX-Retarget"] = "#desk-rows"
+    response["HX-Reswap"] = "afterbegin"
+    # After the settle, so that the new row is in the table when the script trims the list.
+    response["HX-Trigger-After-Settle"] = json.dumps(
+        {
+            "visit-recorded": {
+                "halfDay": half_day_now() if is_today else memory.get("half_day", ""),
+                "limit": limit,
+            }
+        }
+    )
+    return response
 
 
 def _desk_response(request, site, day, context):

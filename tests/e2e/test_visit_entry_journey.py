@@ -1,10 +1,12 @@
 """A site coordinator records three visits at the desk, keyboard first, without a page reload,
 then finds them counted on the site's statistics dashboard."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from stats.models import Visit
@@ -60,8 +62,30 @@ def test_site_coordinator_records_three_visits_without_reloading(page, live_serv
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowRight")
     expect(page.get_by_role("radio", name="Homme")).to_be_checked()
+    page.evaluate("window.__deskForm = document.getElementById('visit-form')")
     page.keyboard.press("Enter")
     expect(count).to_have_text("2")
+    # The answer is the new row only: it tops the list, the announcement follows the count, and the
+    # focus is back on the first field for the next visit.
+    rows = page.locator("#desk-rows tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Homme")
+    expect(page.locator("#desk-announce")).to_have_text("Passage enregistré : 2 passages ce jour.")
+    expect(page.locator(f'input[name="contact_kind"][value="{refs.contact_kinds[0].pk}"]')).to_be_focused()
+    expect(page.get_by_role("radio", name="Homme")).to_be_checked()
+    # The form was left in place, not drawn again.
+    assert page.evaluate("document.getElementById('visit-form') === window.__deskForm")
+
+    # A slip: a date in the future is refused, with the form drawn again and the field in error.
+    today = timezone.localdate()
+    date = page.locator('input[name="visited_on"]')
+    date.fill((today + datetime.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Enregistrer le passage").click()
+    expect(page.locator(".form-errors")).to_be_visible()
+    expect(date).to_have_attribute("aria-invalid", "true")
+    expect(count).to_have_text("2")
+    date.fill(today.isoformat())
+    page.evaluate("window.__deskForm = document.getElementById('visit-form')")
 
     # Third visit, with a finger or a mouse: phone call about training, then the big button.
     page.get_by_text("Telephone", exact=True).click()
@@ -69,6 +93,13 @@ def test_site_coordinator_records_three_visits_without_reloading(page, live_serv
     page.get_by_role("button", name="Enregistrer le passage").click()
     expect(count).to_have_text("3")
     expect(page.locator(".desk-table tbody tr")).to_have_count(3)
+    # The slip's error messages went away with the entry that succeeded, the form left in place.
+    assert page.evaluate("document.getElementById('visit-form') === window.__deskForm")
+    expect(
+        page.locator("#visit-form .form-errors, #visit-form .errors, #visit-form .field-error")
+    ).to_have_count(0)
+    expect(page.locator("#visit-form [aria-invalid]")).to_have_count(0)
+    expect(page.locator(f'input[name="contact_kind"][value="{refs.contact_kinds[1].pk}"]')).to_be_focused()
 
     # Never reloaded: the marker is still there and the page was navigated to once.
     assert page.evaluate("window.__deskMarker") == "même page"

@@ -6,6 +6,7 @@ of site B, a partner, a read-only observer and an anonymous visitor.
 
 import datetime
 import html
+import json
 import re
 
 import pytest
@@ -162,6 +163,11 @@ def test_crafted_posts_from_strangers_change_nothing(as_persona, site_a, coordin
         client.post(desk_url(site_a), visit_data(refs), HTTP_HX_REQUEST="true"),
         expected,
     )
+    # As the desk's script posts it, with the count its page shows.
+    assert_status(
+        client.post(desk_url(site_a), visit_data(refs), HTTP_HX_REQUEST="true", HTTP_X_DESK_COUNT="1"),
+        expected,
+    )
     assert_status(
         client.post(
             reverse("stats:visit_edit", kwargs={"pk": visit.pk}), visit_data(refs, sex=refs.sexes[1].pk)
@@ -267,22 +273,184 @@ def test_post_without_javascript_records_and_redirects_with_the_choices_kept(
     assert re.search(r'id="desk-count"[^>]*>1<', response.content.decode())
 
 
-def test_htmx_post_returns_the_partial_with_the_new_count(client_for, coordinator_a, site_a, refs):
-    client = client_for(coordinator_a)
-    record(site_a, coordinator_a, refs, day=TODAY)
-    response = client.post(desk_url(site_a), visit_data(refs, sex=refs.sexes[1].pk), HTTP_HX_REQUEST="true")
+def htmx_post(client, url, data, shown=None):
+    """An entry as visit-desk.js posts it: htmx, with the count the page shows."""
+    headers = {"HTTP_HX_REQUEST": "true"}
+    if shown is not None:
+        headers["HTTP_X_DESK_COUNT"] = str(shown)
+    return client.post(url, data, **headers)
+
+
+def is_whole_desk(response) -> bool:
+    content = response.content.decode()
+    return 'id="desk"' in content and "HX-Retarget" not in response.headers
+
+
+def recorded_event(response) -> dict:
+    return json.loads(response["HX-Trigger-After-Settle"])["visit-recorded"]
+
+
+def rows(content: str) -> list[str]:
+    """The list's rows (a page's body rows, or an answer's), whitespace between tags dropped."""
+    body = re.search(r'<tbody id="desk-rows">(.*?)</tbody>', content, re.S)
+    content = body.group(1) if body else content
+    return [re.sub(r">\s+<", "><", row.strip()) for row in re.findall(r"<tr>.*?</tr>", content, re.S)]
+
+
+def test_the_first_htmx_entry_of_the_day_redraws_the_whole_desk(client_for, coordinator_a, site_a, refs):
+    """No list yet, and a period that did not exist: the whole desk comes back, ready for the next visit."""
+    response = htmx_post(
+        client_for(coordinator_a), desk_url(site_a), visit_data(refs, sex=refs.sexes[1].pk), 0
+    )
     assert response.status_code == 200
     content = response.content.decode()
     assert "<html" not in content  # the partial only
-    assert content.lstrip().startswith("{") is False and 'id="desk"' in content
-    assert re.search(r'id="desk-count"[^>]*>2<', content)
+    assert is_whole_desk(response)
+    assert re.search(r'id="desk-count"[^>]*>1<', content)
     assert "data-focus-first" in content
-    assert 'hx-swap-oob="innerHTML"' in content and "Passage enregistré" in content
+    assert 'hx-swap-oob="innerHTML"' in content and "Passage enregistré : 1 passage ce jour." in text(
+        response
+    )
+    # The period now exists and counts visit by visit: its status block says so.
+    assert "Voir la période et son historique" in text(response)
     # The form comes back with the previous choices, ready for the next visit.
     assert checked(response, "sex") == {str(refs.sexes[1].pk)}
     assert checked(response, "channel") == {str(refs.channels[1].pk)}
     assert response["HX-Replace-Url"] == desk_url(site_a)
-    assert Visit.objects.count() == 2
+    assert Visit.objects.count() == 1
+
+
+def test_an_htmx_entry_answers_with_its_row_the_count_and_the_announcement(
+    client_for, coordinator_a, site_a, refs
+):
+    client = client_for(coordinator_a)
+    record(site_a, coordinator_a, refs, day=TODAY)
+    response = htmx_post(client, desk_url(site_a), visit_data(refs, sex=refs.sexes[1].pk), shown=1)
+    assert response.status_code == 200
+    content = response.content.decode()
+    # The new row only, at the top of the list; neither the form nor the other rows.
+    assert content.lstrip().startswith("<tr>")
+    assert len(rows(content)) == 1
+    assert 'id="visit-form"' not in content and 'name="sex"' not in content
+    assert response["HX-Retarget"] == "#desk-rows"
+    assert response["HX-Reswap"] == "afterbegin"
+    assert response["HX-Replace-Url"] == desk_url(site_a)
+    # The count and the live region, out of band.
+    assert re.search(r'<span id="desk-count"[^>]*hx-swap-oob="true"[^>]*>2<', content)
+    assert re.search(
+        r'id="desk-announce" hx-swap-oob="innerHTML">Passage enregistré : 2 passages ce jour\.<', content
+    )
+    # The page trims its list, sets the half-day and moves the focus back on this event.
+    assert recorded_event(response) == {"halfDay": half_day_now(), "limit": DESK_RECENT_ENTRIES}
+    visit = Visit.objects.latest("pk")
+    assert visit.sex == refs.sexes[1]
+    assert reverse("stats:visit_edit", kwargs={"pk": visit.pk}) in content
+    assert reverse("stats:visit_delete", kwargs={"pk": visit.pk}) in content
+    # The choices are remembered: a page load offers them again.
+    page = client.get(desk_url(site_a))
+    assert checked(page, "sex") == {str(refs.sexes[1].pk)}
+    assert checked(page, "themes") == {str(refs.themes[0].pk), str(refs.themes[2].pk)}
+
+
+def test_the_new_row_shows_the_chosen_labels_as_the_list_does(client_for, coordinator_a, site_a, refs):
+    client = client_for(coordinator_a)
+    record(site_a, coordinator_a, refs, day=TODAY)
+    data = visit_data(
+        refs,
+        education_level=refs.education_levels[2].pk,
+        themes=[refs.themes[2].pk, refs.themes[0].pk],
+        referrals=[refs.referrals[1].pk, refs.referrals[0].pk],
+    )
+    response = htmx_post(client, desk_url(site_a), data, shown=1)
+    row = text(response)
+    for label in (
+        refs.contact_kinds[0].label,
+        refs.sexes[0].label,
+        refs.age_bands[1].label,
+        f"{refs.situations[0].label} · {refs.education_levels[2].label}",
+        refs.channels[1].label,
+        f"{refs.themes[0].label}, {refs.themes[2].label}",
+        f"{refs.service_levels[1].label}<br>→ {refs.referrals[0].label}, {refs.referrals[1].label}",
+        "Matin",
+    ):
+        assert label in row
+    # One definition of a row: the list drawn by a page load holds the very same markup.
+    listed = rows(client.get(desk_url(site_a)).content.decode())
+    assert listed[0] == rows(response.content.decode())[0]
+    assert len(listed) == 2
+
+
+def test_the_sixteenth_entry_brings_the_link_to_the_whole_day(client_for, coordinator_a, site_a, refs):
+    client = client_for(coordinator_a)
+    for _n in range(DESK_RECENT_ENTRIES - 1):
+        record(site_a, coordinator_a, refs, day=TODAY)
+    fifteenth = htmx_post(client, desk_url(site_a), visit_data(refs), shown=DESK_RECENT_ENTRIES - 1)
+    assert "HX-Retarget" in fifteenth.headers
+    assert "voir tous les passages du jour" not in text(fifteenth)
+    sixteenth = htmx_post(client, desk_url(site_a), visit_data(refs), shown=DESK_RECENT_ENTRIES)
+    content = sixteenth.content.decode()
+    assert sixteenth["HX-Retarget"] == "#desk-rows"
+    assert re.search(rf'id="desk-count"[^>]*>{DESK_RECENT_ENTRIES + 1}<', content)
+    assert re.search(r'<p id="desk-more"[^>]*hx-swap-oob="true"', content)
+    assert f"Les {DESK_RECENT_ENTRIES} derniers passages :" in text(sixteenth)
+    assert "voir tous les passages du jour" in text(sixteenth)
+    # The page drops the rows beyond the latest 15.
+    assert recorded_event(sixteenth)["limit"] == DESK_RECENT_ENTRIES
+    # A page load shows the same list and the same link.
+    page = client.get(desk_url(site_a))
+    assert len(page.context["visits"]) == DESK_RECENT_ENTRIES
+    assert re.search(r'<p id="desk-more"[^>]*>Les 15 derniers passages :', page.content.decode())
+
+
+def test_an_entry_on_a_past_day_shown_answers_with_its_row_and_that_days_half_day(
+    client_for, coordinator_a, site_a, refs
+):
+    day = TODAY - datetime.timedelta(days=1)
+    record(site_a, coordinator_a, refs, day=day)
+    response = htmx_post(
+        client_for(coordinator_a),
+        desk_url(site_a, day),
+        visit_data(refs, day=day, half_day=HalfDay.AFTERNOON),
+        shown=1,
+    )
+    assert response["HX-Retarget"] == "#desk-rows"
+    assert response["HX-Replace-Url"] == desk_url(site_a, day)
+    # Another day than today: the half-day typed stays, as a page load would offer it.
+    assert recorded_event(response)["halfDay"] == HalfDay.AFTERNOON
+    assert Visit.objects.filter(visited_on=day).count() == 2
+
+
+def test_an_entry_on_another_day_than_the_one_shown_redraws_the_whole_desk(
+    client_for, coordinator_a, site_a, refs
+):
+    day = TODAY - datetime.timedelta(days=1)
+    record(site_a, coordinator_a, refs, day=TODAY)
+    record(site_a, coordinator_a, refs, day=day)
+    response = htmx_post(client_for(coordinator_a), desk_url(site_a), visit_data(refs, day=day), shown=1)
+    assert is_whole_desk(response)
+    # The desk follows the day typed, address bar included.
+    assert response["HX-Replace-Url"] == desk_url(site_a, day)
+    assert f'name="visited_on" value="{day.isoformat()}"' in response.content.decode()
+    assert re.search(r'id="desk-count"[^>]*>2<', response.content.decode())
+
+
+def test_a_page_out_of_step_with_the_days_list_gets_the_whole_desk(client_for, coordinator_a, site_a, refs):
+    """Another desk recorded meanwhile: the page shows 1, the day now holds 3 with this entry."""
+    record(site_a, coordinator_a, refs, day=TODAY)
+    record(site_a, coordinator_a, refs, day=TODAY)
+    response = htmx_post(client_for(coordinator_a), desk_url(site_a), visit_data(refs), shown=1)
+    assert is_whole_desk(response)
+    assert len(response.context["visits"]) == 3
+    assert re.search(r'id="desk-count"[^>]*>3<', response.content.decode())
+
+
+def test_a_refused_htmx_entry_redraws_the_whole_desk_with_the_errors(client_for, coordinator_a, site_a, refs):
+    record(site_a, coordinator_a, refs, day=TODAY)
+    response = htmx_post(client_for(coordinator_a), desk_url(site_a), visit_data(refs, sex=""), shown=1)
+    assert is_whole_desk(response)
+    assert "Ce champ est obligatoire." in text(response)
+    assert "HX-Trigger-After-Settle" not in response.headers
+    assert Visit.objects.count() == 1
 
 
 def test_htmx_post_on_a_past_day_shows_that_day(client_for, coordinator_a, site_a, refs):
@@ -300,9 +468,13 @@ def test_reset_forgets_the_previous_choices(client_for, coordinator_a, site_a, r
     client = client_for(coordinator_a)
     client.post(desk_url(site_a), visit_data(refs))
     response = client.post(
-        desk_url(site_a), {"action": "reset", "visited_on": TODAY.isoformat()}, HTTP_HX_REQUEST="true"
+        desk_url(site_a),
+        {"action": "reset", "visited_on": TODAY.isoformat()},
+        HTTP_HX_REQUEST="true",
+        HTTP_X_DESK_COUNT="1",
     )
     assert response.status_code == 200
+    assert is_whole_desk(response)
     assert checked(response, "sex") == set()
     assert checked(response, "themes") == set()
     assert Visit.objects.count() == 1
