@@ -265,18 +265,44 @@ class AggregateCount(models.Model):
         return f"{self.period} — {self.get_dimension_display()} {self.item_id} : {self.count}"
 
 
-class MonthlyCount(models.Model):
-    """Roll-up kept current at write time: a site's month, one breakdown item, one sex.
+class CountCell(models.Model):
+    """A roll-up cell: one site, one breakdown item (0 = total or not given), one sex, a count.
 
-    Dashboards read only this table (and MonthlyCrossCount), never the raw visits.
+    The time key (month or year) is the concrete table's.
     """
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
     dimension = models.CharField(max_length=20, choices=Dimension.choices)
     item_id = models.PositiveIntegerField(default=0)
     sex_id = models.PositiveIntegerField()
     count = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CrossCell(models.Model):
+    """A cross-tabulation roll-up cell: one site, a row item and a column item, a count."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    row_dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    row_item_id = models.PositiveIntegerField(default=0)
+    col_dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    col_item_id = models.PositiveIntegerField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyCount(CountCell):
+    """Roll-up kept current at write time: a site's month, one breakdown item, one sex.
+
+    Dashboards read only the roll-ups (this table, the yearly one and the cross-tabulations),
+    never the raw visits.
+    """
+
+    month = models.DateField()
 
     class Meta:
         constraints = [
@@ -291,16 +317,10 @@ class MonthlyCount(models.Model):
         return f"{self.site_id} {self.month:%m/%Y} {self.dimension} {self.item_id} : {self.count}"
 
 
-class MonthlyCrossCount(models.Model):
+class MonthlyCrossCount(CrossCell):
     """Roll-up of the cross-tabulations (theme × age band…) of detailed periods, by month and site."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    row_dimension = models.CharField(max_length=20, choices=Dimension.choices)
-    row_item_id = models.PositiveIntegerField(default=0)
-    col_dimension = models.CharField(max_length=20, choices=Dimension.choices)
-    col_item_id = models.PositiveIntegerField(default=0)
-    count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -317,7 +337,7 @@ class MonthlyCrossCount(models.Model):
         return f"{self.site_id} {self.month:%m/%Y} {self.row_dimension}×{self.col_dimension} : {self.count}"
 
 
-class YearlyCount(models.Model):
+class YearlyCount(CountCell):
     """MonthlyCount summed per calendar year, kept by the same upserts and the same rebuild.
 
     A ten-year dashboard summed about 1.2 million monthly cells (bench/README.md); it now reads whole
@@ -325,12 +345,7 @@ class YearlyCount(models.Model):
     year holds the months so far.
     """
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
-    dimension = models.CharField(max_length=20, choices=Dimension.choices)
-    item_id = models.PositiveIntegerField(default=0)
-    sex_id = models.PositiveIntegerField()
-    count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -345,16 +360,10 @@ class YearlyCount(models.Model):
         return f"{self.site_id} {self.year} {self.dimension} {self.item_id} : {self.count}"
 
 
-class YearlyCrossCount(models.Model):
+class YearlyCrossCount(CrossCell):
     """MonthlyCrossCount summed per calendar year (see YearlyCount)."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
-    row_dimension = models.CharField(max_length=20, choices=Dimension.choices)
-    row_item_id = models.PositiveIntegerField(default=0)
-    col_dimension = models.CharField(max_length=20, choices=Dimension.choices)
-    col_item_id = models.PositiveIntegerField(default=0)
-    count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

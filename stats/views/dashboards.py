@@ -86,6 +86,46 @@ class MonthRow:
 
 
 @dataclass
+class YearOfMonths:
+    """One year of a long range, its months side by side (None: a month outside the range)."""
+
+    year: int
+    counts: list[int | None]  # January to December
+    by_sex: list[int]  # in the order of Figures.sexes
+    total: int
+    previous: int | None = None  # the same months a year earlier (None: no data then)
+    change: float | None = None
+
+    @property
+    def change_display(self) -> str:
+        return charts.format_change(self.change)
+
+
+# Beyond two years, the month table becomes a table of years by months: one row per month over
+# ten years made a 119-row table nobody reads (and a third of the page's time, bench/README.md).
+MONTH_ROWS_MAX = 24
+
+
+def years_of_months(months: list[MonthRow], sexes_count: int) -> list[YearOfMonths]:
+    rows = {}
+    for month in months:
+        row = rows.get(month.month.year)
+        if row is None:
+            row = rows[month.month.year] = YearOfMonths(
+                year=month.month.year, counts=[None] * 12, by_sex=[0] * sexes_count, total=0
+            )
+        row.counts[month.month.month - 1] = month.total
+        row.total += month.total
+        for n, count in enumerate(month.counts):
+            row.by_sex[n] += count
+        if month.previous is not None:
+            row.previous = (row.previous or 0) + month.previous
+    for row in rows.values():
+        row.change = ((row.total - row.previous) / row.previous) if row.previous else None
+    return list(rows.values())
+
+
+@dataclass
 class CrossTable:
     key: str
     title: str
@@ -122,6 +162,8 @@ class Figures:
     completeness: list
     completeness_total: object
     charts: dict = field(default_factory=dict)
+    # The months as a table of years (long ranges only, see MONTH_ROWS_MAX).
+    years_of_months: list[YearOfMonths] = field(default_factory=list)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -222,6 +264,8 @@ def build_figures(scope: StatsScope, *, cross_keys=(DEFAULT_CROSS_TAB,), with_ch
         completeness=completeness,
         completeness_total=selectors.region_completeness(completeness),
     )
+    if len(months) > MONTH_ROWS_MAX:
+        figures.years_of_months = years_of_months(months, len(sexes))
     if with_charts:
         _add_charts(figures)
     return figures
@@ -317,6 +361,7 @@ def _render_dashboard(request, scope: StatsScope, extra: dict | None = None):
         ),
         "is_filtered": bool(scope.form.query_items()),
         "sex_in_cross": CROSS_TABS[cross_key][1] == SEX,
+        "month_labels": charts.MONTH_ABBREVIATIONS,
         **(extra or {}),
     }
     return render(request, "stats/dashboards/dashboard.html", context)

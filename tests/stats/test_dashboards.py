@@ -703,3 +703,35 @@ def test_site_dashboard_query_count_does_not_grow(client_for, observer, refs, dj
     with django_assert_num_queries(expected) as queries:
         assert client.get(site_url(site), PREVIOUS_YEAR).context["figures"].total == 40
     assert_no_raw_visit_read(queries)
+
+
+@pytest.mark.django_db
+def test_a_long_range_shows_its_months_as_a_table_of_years(client_for, observer, site_a, refs):
+    # Over more than two years, one row per year with its months side by side, each year's total
+    # by sex and its change against the same months a year earlier.
+    for day, sex in (
+        (datetime.date(YEAR - 2, 3, 10), 0),
+        (datetime.date(YEAR - 1, 3, 10), 0),
+        (datetime.date(YEAR - 1, 3, 11), 1),
+        (datetime.date(YEAR, 7, 1), 1),
+    ):
+        record(site_a, refs, day, sex=sex)
+    start, end = datetime.date(YEAR - 2, 2, 1), datetime.date(YEAR, 12, 31)
+    response = client_for(observer).get(region_url(), dates(start, end))
+    figures = response.context["figures"]
+    assert len(figures.months) == 35
+    rows = {row.year: row for row in figures.years_of_months}
+    assert list(rows) == [YEAR - 2, YEAR - 1, YEAR]
+    assert rows[YEAR - 2].counts[0] is None  # January: before the range
+    assert rows[YEAR - 2].counts[2] == 1 and rows[YEAR - 2].total == 1
+    assert rows[YEAR - 1].counts[2] == 2 and rows[YEAR - 1].by_sex == [1, 1]
+    assert rows[YEAR - 1].change == 1.0  # March: 2 against 1
+    assert rows[YEAR].counts[6] == 1 and rows[YEAR].change == -0.5  # 1 against 2
+    html = response.content.decode()
+    assert "une ligne par année" in html
+    assert "+100,0\xa0%" in html
+
+    # Two years or less: one row per month, as before.
+    response = client_for(observer).get(region_url(), dates(datetime.date(YEAR - 1, 1, 1), end))
+    assert response.context["figures"].years_of_months == []
+    assert "une ligne par année" not in response.content.decode()
