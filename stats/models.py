@@ -435,21 +435,29 @@ class SatisfactionAnswer(models.Model):
         return f"{self.question} : {self.value}"
 
 
-class SatisfactionCount(models.Model):
-    """Roll-up of the questionnaires: per site, month and question, the answers and their sum.
+class SatisfactionCell(models.Model):
+    """A roll-up cell of the questionnaires: one site, one question, the answers and their sum.
 
     `question_id` 0 holds the questionnaires themselves (`answers` = how many were filled in), as
-    item 0 holds the total in MonthlyCount. Kept by services.satisfaction_record and
-    rollups.rebuild; the dashboards read it instead of every answer (a ten-year regional range
-    summed 150,000 answers, bench/README.md). Answers are never changed nor deleted: erasing a
-    comment leaves them in the statistics.
+    item 0 holds the total in MonthlyCount. Answers are never changed nor deleted (erasing a
+    comment leaves them in the statistics), so the cells only grow.
     """
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
     question_id = models.PositiveIntegerField(default=0)
     answers = models.IntegerField(default=0)
     value_sum = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SatisfactionCount(SatisfactionCell):
+    """Questionnaires per site, month and question, kept by services.satisfaction_record and
+    rollups.rebuild: the dashboards read this (and its yearly twin) instead of every answer (a
+    ten-year regional range summed 150,000 answers, bench/README.md)."""
+
+    month = models.DateField()
 
     class Meta:
         constraints = [
@@ -459,3 +467,19 @@ class SatisfactionCount(models.Model):
 
     def __str__(self):
         return f"{self.site_id} {self.month:%m/%Y} {self.question_id} : {self.answers} ({self.value_sum})"
+
+
+class SatisfactionYearlyCount(SatisfactionCell):
+    """SatisfactionCount summed per calendar year (see YearlyCount): a site gets a few
+    questionnaires a month, so the monthly cells are nearly as many as the questionnaires."""
+
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "year", "question_id"], name="satisfaction_yearly_cell")
+        ]
+        indexes = [models.Index(fields=["year"], name="satisfaction_yearly_year")]
+
+    def __str__(self):
+        return f"{self.site_id} {self.year} {self.question_id} : {self.answers} ({self.value_sum})"

@@ -25,6 +25,7 @@ from .models import (
     SatisfactionAnswer,
     SatisfactionCount,
     SatisfactionResponse,
+    SatisfactionYearlyCount,
     Visit,
     YearlyCount,
     YearlyCrossCount,
@@ -118,11 +119,18 @@ def _upsert(table: str, key_columns: list[str], deltas: dict, value_columns=("co
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-def _by_year(cells: Counter) -> Counter:
-    """Month cells (site, month, …) summed into year cells (site, year, …)."""
-    years = Counter()
+def _by_year(cells: dict) -> dict:
+    """Month cells (site, month, …) summed into year cells (site, year, …); values are numbers, or
+    tuples of numbers summed term by term."""
+    years = {}
     for (site_id, month, *rest), value in cells.items():
-        years[(site_id, month.year, *rest)] += value
+        key = (site_id, month.year, *rest)
+        if key not in years:
+            years[key] = value
+        elif isinstance(value, tuple):
+            years[key] = tuple(a + b for a, b in zip(years[key], value, strict=True))
+        else:
+            years[key] += value
     return years
 
 
@@ -159,6 +167,12 @@ def apply_satisfaction(*, site_id: int, day, answers: dict[int, int]) -> None:
     for question_id, value in answers.items():
         cells[(site_id, month, question_id)] = (1, value)
     _upsert(SatisfactionCount._meta.db_table, SATISFACTION_KEY, cells, SATISFACTION_VALUES)
+    _upsert(
+        SatisfactionYearlyCount._meta.db_table,
+        _year_key(SATISFACTION_KEY),
+        _by_year(cells),
+        SATISFACTION_VALUES,
+    )
 
 
 def difference(new: Counter, old: Counter) -> Counter:
@@ -203,6 +217,7 @@ def rebuild(site_ids: Iterable[int] | None = None) -> dict:
             YearlyCount._meta.db_table,
             YearlyCrossCount._meta.db_table,
             SatisfactionCount._meta.db_table,
+            SatisfactionYearlyCount._meta.db_table,
         ):
             cursor.execute(
                 f"DELETE FROM {table} WHERE 1 = 1{where_p.replace('p.site_id', 'site_id')}", params_p
@@ -266,6 +281,7 @@ def rebuild(site_ids: Iterable[int] | None = None) -> dict:
         "yearly": YearlyCount.objects.count(),
         "yearly_cross": YearlyCrossCount.objects.count(),
         "satisfaction": SatisfactionCount.objects.count(),
+        "satisfaction_yearly": SatisfactionYearlyCount.objects.count(),
     }
 
 
@@ -306,14 +322,14 @@ def fill_yearly(cursor, site_ids=None, monthly_model=MonthlyCount, cross_model=M
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
 
 
-def satisfaction_selects(response_model, answer_model, site_ids=None) -> list[tuple[str, list]]:
+def satisfaction_selects(site_ids=None) -> list[tuple[str, list]]:
     """SELECTs (with their parameters) of SatisfactionCount's rows from the questionnaires.
 
-    Built with the ORM (TruncMonth) so that each database truncates dates its own way; also used
-    by the migration that creates the table, with its historical models.
+    Built with the ORM (TruncMonth) so that each database truncates dates its own way (the
+    migration that creates the table runs the same SELECTs, written out).
     """
-    responses = response_model.objects.all()
-    answers = answer_model.objects.all()
+    responses = SatisfactionResponse.objects.all()
+    answers = SatisfactionAnswer.objects.all()
     if site_ids is not None:
         responses = responses.filter(site_id__in=list(site_ids))
         answers = answers.filter(response__site_id__in=list(site_ids))
@@ -335,12 +351,25 @@ def satisfaction_selects(response_model, answer_model, site_ids=None) -> list[tu
     return [query.query.sql_with_params() for query in (questionnaires, per_question)]
 
 
-def fill_satisfaction(
-    cursor, site_ids=None, response_model=SatisfactionResponse, answer_model=SatisfactionAnswer
-) -> None:
-    columns = ", ".join(connection.ops.quote_name(c) for c in [*SATISFACTION_KEY, *SATISFACTION_VALUES])
-    for sql, params in satisfaction_selects(response_model, answer_model, site_ids):
+def fill_satisfaction(cursor, site_ids=None) -> None:
+    """Fill SatisfactionCount from the questionnaires, then SatisfactionYearlyCount from it."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in [*SATISFACTION_KEY, *SATISFACTION_VALUES])
+    for sql, params in satisfaction_selects(site_ids):
         cursor.execute(f"INSERT INTO {SatisfactionCount._meta.db_table} ({columns}) {sql}", params)
+    rows = SatisfactionCount.objects.all()
+    if site_ids is not None:
+        rows = rows.filter(site_id__in=list(site_ids))
+    yearly = (
+        rows.annotate(year=ExtractYear("month"))
+        .values("site_id", "year", "question_id")
+        .annotate(n=Sum("answers"), s=Sum("value_sum"))
+        .values_list("site_id", "year", "question_id", "n", "s")
+        .order_by("year", "site_id")
+    )
+    sql, params = yearly.query.sql_with_params()
+    columns = ", ".join(quote(c) for c in [*_year_key(SATISFACTION_KEY), *SATISFACTION_VALUES])
+    cursor.execute(f"INSERT INTO {SatisfactionYearlyCount._meta.db_table} ({columns}) {sql}", params)
 
 
 @transaction.atomic
@@ -348,8 +377,8 @@ def rebuild_satisfaction(site_ids: Iterable[int] | None = None) -> None:
     """Recompute SatisfactionCount alone (after questionnaires loaded in bulk, as the demo does)."""
     where, params = _site_filter("s", site_ids)
     with connection.cursor() as cursor:
-        table = SatisfactionCount._meta.db_table
-        cursor.execute(f"DELETE FROM {table} WHERE 1 = 1{where.replace('s.site_id', 'site_id')}", params)
+        for table in (SatisfactionCount._meta.db_table, SatisfactionYearlyCount._meta.db_table):
+            cursor.execute(f"DELETE FROM {table} WHERE 1 = 1{where.replace('s.site_id', 'site_id')}", params)
         fill_satisfaction(cursor, site_ids)
 
 
@@ -360,6 +389,7 @@ SNAPSHOT_TABLES = (
     ("annuel", YearlyCount, _year_key(MONTHLY_KEY), ("count",)),
     ("annuel croisé", YearlyCrossCount, _year_key(CROSS_KEY), ("count",)),
     ("satisfaction", SatisfactionCount, SATISFACTION_KEY, SATISFACTION_VALUES),
+    ("satisfaction annuel", SatisfactionYearlyCount, _year_key(SATISFACTION_KEY), SATISFACTION_VALUES),
 )
 
 

@@ -26,6 +26,7 @@ from .models import (
     Period,
     SatisfactionCount,
     SatisfactionQuestion,
+    SatisfactionYearlyCount,
     Sex,
     YearlyCount,
     YearlyCrossCount,
@@ -117,8 +118,8 @@ def _month_ranges(months) -> Q:
     return condition
 
 
-def _summed(monthly, yearly, site_ids, start, end, filters: dict, group: list[str]):
-    """Sum the count of matching cells over a range, grouped by `group`, as (*group, n) tuples.
+def _summed(monthly, yearly, site_ids, start, end, filters: dict, group: list[str], values=("count",)):
+    """Sum the values (count) of matching cells over a range, grouped by `group`, as (*group, *sums).
 
     One query whatever the range: the whole years' rows (yearly table) and the leftover months'
     rows (monthly table), each grouped in the database, are joined by UNION ALL; the caller adds up
@@ -133,9 +134,8 @@ def _summed(monthly, yearly, site_ids, start, end, filters: dict, group: list[st
         parts.append(yearly.objects.filter(site_id__in=site_ids, year__in=split.years, **filters))
     if not parts:
         return []
-    parts = [
-        rows.order_by().values(*group).annotate(n=Sum("count")).values_list(*group, "n") for rows in parts
-    ]
+    sums = {f"sum_{name}": Sum(name) for name in values}
+    parts = [rows.order_by().values(*group).annotate(**sums).values_list(*group, *sums) for rows in parts]
     return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
@@ -323,19 +323,23 @@ class SatisfactionResult:
 def satisfaction(site_ids, start: datetime.date, end: datetime.date) -> tuple[int, list[SatisfactionResult]]:
     """The number of questionnaires over a range of months, and each question's answers and average.
 
-    Read from the SatisfactionCount roll-up (question 0 = the questionnaires), in the order of the
-    questions' list; months as everywhere else: first_of_month(start) <= month <= end.
+    Read from the satisfaction roll-ups (question 0 = the questionnaires): whole years from the
+    yearly one, the months left over from the monthly one, as the visits (_summed); in the order
+    of the questions' list.
     """
-    sums = {
-        question_id: (answers, value_sum)
-        for question_id, answers, value_sum in SatisfactionCount.objects.filter(
-            site_id__in=list(site_ids), month__gte=first_of_month(start), month__lte=end
-        )
-        .order_by()
-        .values("question_id")
-        .annotate(n=Sum("answers"), s=Sum("value_sum"))
-        .values_list("question_id", "n", "s")
-    }
+    sums = defaultdict(lambda: (0, 0))
+    for question_id, answers, value_sum in _summed(
+        SatisfactionCount,
+        SatisfactionYearlyCount,
+        site_ids,
+        start,
+        end,
+        {},
+        ["question_id"],
+        values=("answers", "value_sum"),
+    ):
+        before = sums[question_id]
+        sums[question_id] = (before[0] + answers, before[1] + value_sum)
     questionnaires = sums.pop(0, (0, 0))[0]
     if not sums:
         return questionnaires, []

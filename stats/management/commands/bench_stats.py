@@ -225,7 +225,7 @@ class Command(BaseCommand):
                 self._line(
                     f"  {written['monthly']:,} cellules mensuelles, {written['cross']:,} cellules croisées, "
                     f"{written['yearly']:,} annuelles, {written['yearly_cross']:,} croisées annuelles, "
-                    f"{written['satisfaction']:,} de satisfaction."
+                    f"{written['satisfaction']:,} + {written['satisfaction_yearly']:,} de satisfaction."
                 )
                 with self._stage("VACUUM ANALYZE après reconstruction" if self.sql.pg else "ANALYZE"):
                     self._analyze()

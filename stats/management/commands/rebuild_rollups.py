@@ -56,7 +56,7 @@ class Command(BaseCommand):
             f"Tables recalculées ({scope}) : {written['monthly']} cellules mensuelles, "
             f"{written['cross']} cellules croisées, {written['yearly']} cellules annuelles, "
             f"{written['yearly_cross']} cellules annuelles croisées, "
-            f"{written['satisfaction']} cellules de satisfaction au total."
+            f"{written['satisfaction']} + {written['satisfaction_yearly']} cellules de satisfaction au total."
         )
         if not check:
             return
