@@ -209,6 +209,9 @@ class StatsScope:
     departement: Territory | None = None
     kind: SiteKind | None = None
     filtered_site: Site | None = None
+    # Every site of the platform, unfiltered: the figures may then come from the roll-ups summed
+    # over the whole network (stats.models.RegionYearlyCount).
+    every_site: bool = False
     generated_at: datetime.datetime = field(default_factory=timezone.now)
 
     @property
@@ -317,6 +320,8 @@ def region_scope(request) -> StatsScope:
         departement=departement,
         kind=kind,
         filtered_site=site,
+        # data_visible_to gives a whole-network reader every site: without a filter, that is all.
+        every_site=not (departement or kind or site),
     )
 
 

@@ -483,3 +483,28 @@ class SatisfactionYearlyCount(SatisfactionCell):
 
     def __str__(self):
         return f"{self.site_id} {self.year} {self.question_id} : {self.answers} ({self.value_sum})"
+
+
+class RegionYearlyCount(models.Model):
+    """YearlyCount summed over every site: the network's year, one breakdown item, one sex.
+
+    A regional dashboard over ten years summed the 80,000 yearly cells of 50 sites; when its scope
+    holds every site, it reads these 1,600 instead (stats.selectors._summed). Kept by the same
+    upserts as the other roll-ups and rebuilt from YearlyCount.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    item_id = models.PositiveIntegerField(default=0)
+    sex_id = models.PositiveIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "dimension", "item_id", "sex_id"], name="region_yearly_cell"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.dimension} {self.item_id} : {self.count}"

@@ -244,7 +244,9 @@ def build_figures(scope: StatsScope, *, cross_keys=(DEFAULT_CROSS_TAB,), with_ch
     # Without a single visit in the period, breakdowns and cross-tabulations would all be empty:
     # the page says so once instead of running their queries.
     if total:
-        rows = selectors.breakdowns(site_ids, scope.start, scope.end, BREAKDOWN_DIMENSIONS)
+        rows = selectors.breakdowns(
+            site_ids, scope.start, scope.end, BREAKDOWN_DIMENSIONS, every_site=scope.every_site
+        )
         breakdowns = [_breakdown(dimension, rows[dimension], sexes) for dimension in BREAKDOWN_DIMENSIONS]
     else:
         breakdowns = []

@@ -735,3 +735,40 @@ def test_a_long_range_shows_its_months_as_a_table_of_years(client_for, observer,
     response = client_for(observer).get(region_url(), dates(datetime.date(YEAR - 1, 1, 1), end))
     assert response.context["figures"].years_of_months == []
     assert "une ligne par année" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_unfiltered_region_reads_network_totals_with_the_same_figures(client_for, observer, refs):
+    # Without a filter the region's whole years come from the roll-up summed over every site; the
+    # figures are those of the per-site roll-ups that a département filter reads.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stats.models import RegionYearlyCount
+
+    sites = _populate(refs, number_of_sites=3, visits_per_site=7)
+    departement = sites[0].departement
+    Site.objects.update(departement=departement)
+    client = client_for(observer)
+    years = dates(datetime.date(YEAR - 1, 1, 1), datetime.date(YEAR, 12, 31))
+    region_table = RegionYearlyCount._meta.db_table
+
+    with CaptureQueriesContext(connection) as queries:
+        whole = client.get(region_url(), years)
+    assert whole.context["scope"].every_site
+    assert any(region_table in query["sql"] for query in queries.captured_queries)
+
+    with CaptureQueriesContext(connection) as queries:
+        filtered = client.get(region_url(), {**years, "departement": departement.code})
+    assert not filtered.context["scope"].every_site
+    assert not any(region_table in query["sql"] for query in queries.captured_queries)
+    assert [site.pk for site in filtered.context["scope"].sites] == sorted(s.pk for s in sites)
+
+    def shown(response):
+        return {
+            b.key: [(r.label, r.counts, r.total) for r in b.rows]
+            for b in response.context["figures"].breakdowns
+        }
+
+    assert whole.context["figures"].total == filtered.context["figures"].total == 21
+    assert shown(whole) == shown(filtered)

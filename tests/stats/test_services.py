@@ -206,15 +206,13 @@ visit_strategy = st.fixed_dictionaries(
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(visits=st.lists(visit_strategy, min_size=1, max_size=12))
 def test_incremental_roll_ups_equal_a_rebuild_from_raw_visits(site_a, coordinator_a, refs, visits):
-    Visit.objects.all().delete()
-    MonthlyCount.objects.all().delete()
-    from stats.models import MonthlyCrossCount, Period, YearlyCount, YearlyCrossCount
+    from stats.models import Period
 
-    MonthlyCrossCount.objects.all().delete()
-    # Hypothesis runs its examples in one test transaction: the yearly roll-ups, compared too
-    # (rollups.snapshot), start empty like the monthly ones.
-    YearlyCount.objects.all().delete()
-    YearlyCrossCount.objects.all().delete()
+    # Hypothesis runs its examples in one test transaction: every roll-up table compared
+    # (rollups.snapshot) starts empty.
+    Visit.objects.all().delete()
+    for _name, model, _key, _values in rollups.SNAPSHOT_TABLES:
+        model.objects.all().delete()
     Period.objects.all().delete()
     for spec in visits:
         visit = record(

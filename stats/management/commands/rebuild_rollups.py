@@ -1,10 +1,10 @@
 """`manage.py rebuild_rollups [--site SLUG ...] [--check]`: recompute the statistics roll-up tables.
 
-The dashboards read roll-up tables kept current at write time: monthly and yearly counts, their
-cross-tabulations, and the satisfaction questionnaires. This command recomputes them all from the
-raw visits, aggregate counts and questionnaires; with --check it first keeps the incremental
-tables, then reports every cell the rebuild changed, in any of them, and exits with code 1 if any
-did (the tables are repaired either way).
+The dashboards read roll-up tables kept current at write time: monthly and yearly counts (per site,
+and per year for the whole network), their cross-tabulations, and the satisfaction questionnaires.
+This command recomputes them all from the raw visits, aggregate counts and questionnaires; with
+--check it first keeps the incremental tables, then reports every cell the rebuild changed, in any
+of them, and exits with code 1 if any did (the tables are repaired either way).
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -56,6 +56,7 @@ class Command(BaseCommand):
             f"Tables recalculées ({scope}) : {written['monthly']} cellules mensuelles, "
             f"{written['cross']} cellules croisées, {written['yearly']} cellules annuelles, "
             f"{written['yearly_cross']} cellules annuelles croisées, "
+            f"{written['region_yearly']} cellules annuelles régionales, "
             f"{written['satisfaction']} + {written['satisfaction_yearly']} cellules de satisfaction au total."
         )
         if not check:
@@ -64,8 +65,10 @@ class Command(BaseCommand):
             slugs = dict(Site.objects.values_list("pk", "slug"))
         differences = [
             line
-            for (name, *_table), old, new in zip(rollups.SNAPSHOT_TABLES, before, after, strict=True)
-            for line in self._differences(name, old, new, slugs)
+            for (name, _model, key, _values), old, new in zip(
+                rollups.SNAPSHOT_TABLES, before, after, strict=True
+            )
+            for line in self._differences(name, old, new, slugs if "site_id" in key else None)
         ]
         if not differences:
             self.stdout.write(
@@ -88,8 +91,11 @@ class Command(BaseCommand):
         for key in sorted(incremental.keys() | rebuilt.keys(), key=str):
             old, new = incremental.get(key, 0), rebuilt.get(key, 0)
             if old != new:
-                site_id, when, *cell = key  # a month, or a year in the yearly tables
-                when = f"{when:%Y-%m}" if hasattr(when, "strftime") else str(when)
-                where = f"{slugs.get(site_id, site_id)} {when} {' '.join(str(c) for c in cell)}"
+                if slugs is None:  # a table over every site: no site in its key
+                    where = " ".join(str(c) for c in key)
+                else:
+                    site_id, when, *cell = key  # a month, or a year in the yearly tables
+                    when = f"{when:%Y-%m}" if hasattr(when, "strftime") else str(when)
+                    where = f"{slugs.get(site_id, site_id)} {when} {' '.join(str(c) for c in cell)}"
                 lines.append(f"[{table}] {where} : incrémental {old}, recalculé {new}")
         return lines
