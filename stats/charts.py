@@ -219,8 +219,8 @@ def line_chart(
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{INK}">'
             f"{escape(value_format(value))}</text>"
         )
-    # X labels: every label when they fit, else every other one.
-    every = 1 if len(labels) <= 13 else 2
+    # X labels: every label when they fit (13), else one in two or three, else one a year for months.
+    every = 1 if len(labels) <= 13 else 2 if len(labels) <= 24 else 3 if len(labels) <= 36 else 12
     for index, label in enumerate(labels):
         if index % every:
             continue

@@ -107,7 +107,7 @@ MONTH_ROWS_MAX = 24
 
 
 def years_of_months(months: list[MonthRow], sexes_count: int) -> list[YearOfMonths]:
-    rows = {}
+    rows, incomplete = {}, set()
     for month in months:
         row = rows.get(month.month.year)
         if row is None:
@@ -118,9 +118,16 @@ def years_of_months(months: list[MonthRow], sexes_count: int) -> list[YearOfMont
         row.total += month.total
         for n, count in enumerate(month.counts):
             row.by_sex[n] += count
-        if month.previous is not None:
+        if month.previous is None:
+            if month.total:
+                incomplete.add(row.year)
+        else:
             row.previous = (row.previous or 0) + month.previous
     for row in rows.values():
+        # A year compares with the year before only if each of its months with visits can (a year
+        # whose first months were not recorded a year earlier would show +1,000 %).
+        if row.year in incomplete:
+            row.previous = None
         row.change = ((row.total - row.previous) / row.previous) if row.previous else None
     return list(rows.values())
 

@@ -225,6 +225,7 @@ class Command(BaseCommand):
                 self._line(
                     f"  {written['monthly']:,} cellules mensuelles, {written['cross']:,} cellules croisées, "
                     f"{written['yearly']:,} annuelles, {written['yearly_cross']:,} croisées annuelles, "
+                    f"{written['region_yearly']:,} annuelles régionales, "
                     f"{written['satisfaction']:,} + {written['satisfaction_yearly']:,} de satisfaction."
                 )
                 with self._stage("VACUUM ANALYZE après reconstruction" if self.sql.pg else "ANALYZE"):
