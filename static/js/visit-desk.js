@@ -8,7 +8,8 @@
  *   the form stays as the user left it, which is the previous visit's choices offered again. The
  *   "visit-recorded" event then trims the list, clears the errors of a failed attempt, sets the
  *   half-day and moves the focus. Each entry tells the server the count the page shows
- *   (X-Desk-Count), so that a page out of step with the day's list gets the whole desk again.
+ *   (X-Desk-Count) and whether its list has the "Actions" column (X-Desk-Row-Actions), so that a
+ *   page out of step with the day's list gets the whole desk again.
  * Without JavaScript the form still posts and redirects: this file only saves keystrokes.
  */
 (function () {
@@ -88,6 +89,9 @@
     var count = document.getElementById("desk-count");
     if (count && event.detail.elt && event.detail.elt.id === "visit-form") {
       event.detail.headers["X-Desk-Count"] = count.textContent.trim();
+      // A list drawn while the period was closed has no "Actions" column for a new row to match.
+      var table = document.querySelector("table.desk-table");
+      if (table) event.detail.headers["X-Desk-Row-Actions"] = table.getAttribute("data-row-actions");
     }
   });
 

@@ -35,6 +35,7 @@ DESK_RECENT_ENTRIES = 15
 # Sent by visit-desk.js with each entry: the count the page shows, so that the desk answers with
 # the new row only when the page holds the day's list as the server knew it before this entry.
 DESK_SHOWN_COUNT_HEADER = "X-Desk-Count"
+DESK_ROW_ACTIONS_HEADER = "X-Desk-Row-Actions"
 
 
 def _editable_site(request, slug: str) -> Site:
@@ -228,6 +229,10 @@ def _desk_recorded_response(request, site, day, form, visit, memory):
     # status block is unchanged. A page that says what it shows must show the day before this entry.
     shown = request.headers.get(DESK_SHOWN_COUNT_HEADER)
     if shown is not None and shown.strip() != str(count - 1):
+        return None
+    # A list drawn while the period was closed to this person has no "Actions" column: the new row,
+    # which has one, would not match it (the period was reopened between two attempts).
+    if request.headers.get(DESK_ROW_ACTIONS_HEADER, "").strip() == "non":
         return None
     show_all = request.GET.get("tous") == "1"
     limit = None if show_all else DESK_RECENT_ENTRIES

@@ -444,6 +444,25 @@ def test_a_page_out_of_step_with_the_days_list_gets_the_whole_desk(client_for, c
     assert re.search(r'id="desk-count"[^>]*>3<', response.content.decode())
 
 
+def test_a_list_drawn_without_its_actions_column_gets_the_whole_desk(client_for, coordinator_a, site_a, refs):
+    """The list was drawn while the period was closed (no "Actions" column), then it was reopened:
+    a new row with its actions would not match that list."""
+    record(site_a, coordinator_a, refs, day=TODAY)
+    client = client_for(coordinator_a)
+    page = client.get(desk_url(site_a)).content.decode()
+    assert 'data-row-actions="oui"' in page
+    response = client.post(
+        desk_url(site_a),
+        visit_data(refs),
+        HTTP_HX_REQUEST="true",
+        HTTP_X_DESK_COUNT="1",
+        HTTP_X_DESK_ROW_ACTIONS="non",
+    )
+    assert is_whole_desk(response)
+    assert 'data-row-actions="oui"' in response.content.decode()
+    assert Visit.objects.count() == 2
+
+
 def test_a_refused_htmx_entry_redraws_the_whole_desk_with_the_errors(client_for, coordinator_a, site_a, refs):
     record(site_a, coordinator_a, refs, day=TODAY)
     response = htmx_post(client_for(coordinator_a), desk_url(site_a), visit_data(refs, sex=""), shown=1)
