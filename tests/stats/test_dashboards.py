@@ -774,3 +774,28 @@ def test_the_unfiltered_region_reads_network_totals_with_the_same_figures(client
 
     assert whole.context["figures"].total == filtered.context["figures"].total == 21
     assert shown(whole) == shown(filtered)
+
+
+@pytest.mark.django_db
+def test_a_site_coordinator_never_reads_the_network_totals(client_for, coordinator_a, site_a, site_b, refs):
+    # The network roll-up sums every site: a site's page and its export never read it, and show
+    # the site's own figures only.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stats.models import RegionYearlyCount
+
+    record(site_a, refs, datetime.date(YEAR, 3, 3))
+    for _n in range(4):
+        record(site_b, refs, datetime.date(YEAR, 3, 3))
+    client = client_for(coordinator_a)
+    for url, params in (
+        (site_url(site_a), PREVIOUS_YEAR),
+        (reverse("stats:export"), {**PREVIOUS_YEAR, "site": site_a.slug, "format": "csv"}),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        assert not any(RegionYearlyCount._meta.db_table in q["sql"] for q in queries.captured_queries)
+    assert client.get(site_url(site_a), PREVIOUS_YEAR).context["figures"].total == 1
+    assert client.get(region_url(), PREVIOUS_YEAR).status_code == 403
