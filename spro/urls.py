@@ -2,20 +2,34 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from network.forms import InvitationPasswordResetForm
 from network.views import home
 
 from . import views
+from .api import ApiNotFoundView
 
 api_v1 = [
     path("", include("network.api_urls")),
     path("", include("sites.api_urls")),
     path("", include("stats.api_urls")),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
-    path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: the page has no inline script.
+    path(
+        "docs/",
+        login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+]
+
+api = [
+    path("v1/", include(api_v1)),
+    # Last: any other address under /api/ (ending with a slash; Django appends it first) answers
+    # the API's JSON 404, not the site's HTML page. [\s\S] rather than ".": an encoded newline (%0A)
+    # is part of a path (and reverse() cannot read the inline flag "(?s)").
+    re_path(r"^(?:[\s\S]*/)?$", ApiNotFoundView.as_view(), name="api-not-found"),
 ]
 
 urlpatterns = [
@@ -37,12 +51,7 @@ urlpatterns = [
         name="password_reset",
     ),
     path("comptes/", include("django.contrib.auth.urls")),
-    path("api/v1/", include(api_v1)),
+    path("api/", include(api)),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from network.models import Decision
 from network.roles import NO_ROLES
+from spro.files import file_response
 
 from ..enums import ApplicationStatus, AssessmentStatus, Judgement, LabelStatus
 from ..models import (
@@ -269,11 +270,7 @@ def document_download(request, pk):
         ApplicationDocument.objects.filter(application__in=LabelApplication.objects.visible_to(request.user)),
         pk=pk,
     )
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    return FileResponse(handle, as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+    return file_response(document.file)
 
 
 @require_http_methods(["GET", "POST"])
