@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from network.models import Decision, Meeting
+from spro.uploads import validate_document
 
 from ..enums import ApplicationStatus, DocumentKind, Judgement, RegionDecision
 from ..forms import DateInput
@@ -16,16 +17,10 @@ from ..models import MAX_EVIDENCE_LINES, Site, SiteVisit, VisitFollowUp
 from .services import COMMISSION_KIND_PREFIX, OPINION_KINDS
 
 MAX_DOCUMENT_SIZE = 10 * 1024 * 1024  # 10 Mo
-# Accepted pieces: extension → the first bytes every such file starts with. ODT and DOCX are ZIP
-# archives. Checking the content, not only the name, stops a renamed executable.
-DOCUMENT_SIGNATURES = {
-    ".pdf": (b"%PDF",),
-    ".odt": (b"PK\x03\x04",),
-    ".docx": (b"PK\x03\x04",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-}
+# Accepted pieces, by extension. spro.uploads checks that the content is a sound file of that
+# format, not only its name or first bytes: an HTML page starting with "%PDF" or any ZIP renamed
+# .docx is refused.
+DOCUMENT_EXTENSIONS = (".pdf", ".odt", ".docx", ".png", ".jpg", ".jpeg")
 
 
 class ApplicationFilterForm(forms.Form):
@@ -78,23 +73,17 @@ class DocumentForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier"),
         help_text=_("PDF, ODT, DOCX ou image (PNG, JPEG), 10 Mo au plus."),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(DOCUMENT_SIGNATURES)}),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(DOCUMENT_EXTENSIONS)}),
     )
 
     def clean_file(self):
         file = self.cleaned_data["file"]
         extension = os.path.splitext(file.name)[1].lower()
-        if extension not in DOCUMENT_SIGNATURES:
+        if extension not in DOCUMENT_EXTENSIONS:
             raise ValidationError(
                 _("Format non accepté : déposez un PDF, un ODT, un DOCX ou une image (PNG, JPEG).")
             )
-        if file.size > MAX_DOCUMENT_SIZE:
-            raise ValidationError(_("Le fichier dépasse 10 Mo."))
-        file.seek(0)
-        head = file.read(8)
-        file.seek(0)
-        if not head.startswith(DOCUMENT_SIGNATURES[extension]):
-            raise ValidationError(_("Le contenu du fichier ne correspond pas à son extension."))
+        validate_document(file, extension, max_size=MAX_DOCUMENT_SIZE)
         return file
 
 

@@ -13,6 +13,8 @@ from sites.labels import services
 from sites.labels.demo import load_evaluation_grid
 from sites.models import Site
 
+from .samples import pdf_bytes
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
@@ -63,4 +65,5 @@ def instructed_application_a(application_a, regional_coordinator):
     )
 
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real one-page PDF: uploads are parsed, a file that only starts with %PDF is refused.
+PDF_BYTES = pdf_bytes()

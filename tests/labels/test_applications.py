@@ -15,6 +15,7 @@ from sites.models import ApplicationDocument, LabelApplication, LabelStatusChang
 from tests.factories import SiteFactory
 
 from .conftest import PDF_BYTES
+from .samples import docx_bytes, image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -189,8 +190,8 @@ def test_upload_refuses_bad_files(client_for, application_a, coordinator_a, name
 
 def test_images_and_office_files_are_accepted(client_for, application_a, coordinator_a):
     client = client_for(coordinator_a)
-    _upload(client, application_a, file=_pdf("plan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 10))
-    _upload(client, application_a, file=_pdf("plan.docx", b"PK\x03\x04" + b"0" * 10))
+    _upload(client, application_a, file=_pdf("plan.png", image_bytes("PNG")))
+    _upload(client, application_a, file=_pdf("plan.docx", docx_bytes()))
     assert ApplicationDocument.objects.count() == 2
 
 
