@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from spro.spreadsheets import append_row, defuse, defuse_row
+
 from . import charts
 from .filters import StatsScope
 
@@ -149,17 +151,6 @@ def filename(scope: StatsScope, file_format: str) -> str:
 # CSV.
 
 
-# A text cell starting with one of these would run as a formula in a spreadsheet: labels and site
-# names are typed by people, so they are defused.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_text(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _csv_value(value, column: int, section: Section) -> str:
     if value is None:
         return ""
@@ -167,26 +158,27 @@ def _csv_value(value, column: int, section: Section) -> str:
         return charts.format_percent(value)
     if column in section.decimal_columns:
         return charts.format_number(value, 1)
-    # Counts stay plain integers (no grouping) so that spreadsheets read them as numbers.
-    return str(_safe_text(value))
+    # Counts stay plain integers (no grouping) so that spreadsheets read them as numbers; labels and
+    # site names are typed by people, so text is defused (spro.spreadsheets).
+    return str(defuse(value))
 
 
 def to_csv(scope: StatsScope, figures) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_safe_text(heading(scope))])
+    writer.writerow(defuse_row([heading(scope)]))
     for label, value in scope.filter_summary():
-        writer.writerow([label, _safe_text(value)])
+        writer.writerow(defuse_row([label, value]))
     for section in sections(scope, figures):
         writer.writerow([])
-        writer.writerow([section.title])
-        writer.writerow([_safe_text(text) for text in section.header])
+        writer.writerow(defuse_row([section.title]))
+        writer.writerow(defuse_row(section.header))
         if not section.rows:
             writer.writerow([_("Aucune donnée sur la période.")])
         for row in section.rows:
             writer.writerow([_csv_value(value, n, section) for n, value in enumerate(row)])
         if section.note:
-            writer.writerow([section.note])
+            writer.writerow(defuse_row([section.note]))
     # The byte-order mark tells spreadsheets the file is UTF-8 (accents, "×", "—").
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -208,14 +200,6 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def _append(sheet, values) -> None:
-    """Append a row; text is always text (openpyxl would take "=…" for a formula)."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.data_type == "f":
-            cell.data_type = "s"
-
-
 def to_xlsx(scope: StatsScope, figures) -> bytes:
     workbook = Workbook()
     bold = Font(bold=True)
@@ -225,11 +209,11 @@ def to_xlsx(scope: StatsScope, figures) -> bytes:
 
     sheet = workbook.active
     sheet.title = _("Filtres")
-    _append(sheet, [heading(scope)])
+    append_row(sheet, [heading(scope)])
     sheet["A1"].font = title_font
     sheet.append([])
     for label, value in summary:
-        _append(sheet, [label, value])
+        append_row(sheet, [label, value])
         sheet.cell(row=sheet.max_row, column=1).font = bold
         sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 18
@@ -239,26 +223,26 @@ def to_xlsx(scope: StatsScope, figures) -> bytes:
     for section in sections(scope, figures):
         sheet = workbook.create_sheet(_sheet_title(section.title, used))
         # Each sheet restates its scope and period: sheets are often printed one by one.
-        _append(sheet, [section.title])
+        append_row(sheet, [section.title])
         sheet["A1"].font = title_font
-        _append(sheet, [period_line])
+        append_row(sheet, [period_line])
         sheet.append([])
-        _append(sheet, section.header)
+        append_row(sheet, section.header)
         header_row = sheet.max_row
         for cell in sheet[header_row]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         if not section.rows:
-            sheet.append([_("Aucune donnée sur la période.")])
+            append_row(sheet, [_("Aucune donnée sur la période.")])
         for row in section.rows:
-            _append(sheet, row)
+            append_row(sheet, row)
             for column in section.percent_columns:
                 sheet.cell(row=sheet.max_row, column=column + 1).number_format = "0.0%"
             for column in section.decimal_columns:
                 sheet.cell(row=sheet.max_row, column=column + 1).number_format = "0.0"
         if section.note:
             sheet.append([])
-            sheet.append([section.note])
+            append_row(sheet, [section.note])
         sheet.column_dimensions["A"].width = 40
         sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
         sheet.oddHeader.center.text = period_line.replace("&", "&&")

@@ -7,8 +7,9 @@ choices, and the only free text of the statistics (the satisfaction comment) liv
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from sites.models import ServiceLevel, Site, Theme
@@ -229,6 +230,12 @@ class AggregateForm(forms.Form):
             used.setdefault(dimension, set()).add(item)
         used_sexes = {sex for (_d, _i, sex) in existing}
         self.sexes = _items_of_month(Sex, self.month, used_sexes)
+        # The import's ceiling too (stats.imports): a typo of a few zeros is not a month's visits, and
+        # the database's integers end at 2^31.
+        ceiling = settings.SPRO_MAX_MONTHLY_COUNT
+        too_large = _("Au plus %(max)s passages par mois dans une case : vérifiez ce nombre.") % {
+            "max": formats.number_format(ceiling, force_grouping=True)
+        }
         self.grids = []
         for dimension in Dimension:
             if dimension == Dimension.TOTAL:
@@ -249,6 +256,8 @@ class AggregateForm(forms.Form):
                     self.fields[name] = forms.IntegerField(
                         label=f"{label} — {sex.label}",
                         required=False,
+                        max_value=ceiling,
+                        error_messages={"max_value": too_large},
                         initial=existing.get((dimension.value, item_id, sex.pk)),
                         widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
                     )

@@ -156,5 +156,6 @@ def template(request, fmt: str):
 urlpatterns = [
     path("imports/", upload, name="import_upload"),
     re_path(r"^imports/modele\.(?P<fmt>csv|xlsx)$", template, name="import_template"),
-    path("imports/apercu/<str:token>/", preview, name="import_preview"),
+    # token_urlsafe gives letters, digits, "-" and "_": exactly what <slug:…> accepts.
+    path("imports/apercu/<slug:token>/", preview, name="import_preview"),
 ]

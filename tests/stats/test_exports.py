@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from stats.enums import Dimension
 from stats.filters import PeriodPreset
+from stats.models import AgeBand
 from tests.factories import SiteFactory, SiteKindFactory, TerritoryFactory
 from tests.stats.test_dashboards import YEAR, record
 
@@ -290,3 +291,24 @@ def test_labels_that_look_like_formulas_stay_text(client_for, observer, refs):
     sites = next(row for row in workbook["Filtres"].iter_rows() if row[0].value == "Sites")
     assert sites[1].data_type == "s"
     assert sites[1].value == site.name
+
+
+@pytest.mark.django_db
+def test_reference_labels_that_look_like_formulas_stay_text(client_for, observer, site_a, refs):
+    trap = AgeBand.objects.create(code="piege", label='=HYPERLINK("http://evil","x")', order=0)
+    error = AgeBand.objects.create(code="erreur", label="#N/A", order=9)
+    control = AgeBand.objects.create(code="controle", label="Bac\x01", order=9)
+    for age_band in (trap, error, control):
+        record(site_a, refs, datetime.date(YEAR, 3, 3), age_band=age_band)
+    client = client_for(observer)
+
+    rows = csv_section(read_csv(export(client, site=site_a.slug)), "Tranche d'âge")
+    assert ['\'=HYPERLINK("http://evil","x")', "1", "0", "1", "33,3\xa0%"] in rows
+
+    # An XLSX keeps the label as typed, in a string cell shown and edited as text.
+    workbook = read_xlsx(export(client, "xlsx", site=site_a.slug))
+    cells = {row[0].value: row[0] for row in workbook["Tranche d'âge"].iter_rows(min_row=5)}
+    assert cells[trap.label].data_type == "s"
+    assert cells[trap.label].quotePrefix
+    assert cells["#N/A"].data_type == "s"  # Not an error cell.
+    assert "Bac" in cells  # A control character an XLSX can't hold is dropped, not a 500.

@@ -286,7 +286,10 @@ def test_file_level_problems_are_shown_on_the_form(client_for, coordinator_a, si
         (SimpleUploadedFile("vide.csv", b""), "Le fichier soumis est vide"),
         (SimpleUploadedFile("blanc.csv", b";;\r\n\r\n"), "Le fichier est vide"),
         (SimpleUploadedFile("notes.txt", b"site;mois"), "Format non reconnu"),
-        (SimpleUploadedFile("faux.xlsx", b"PK\x03\x04 pas un classeur"), "Le fichier XLSX est illisible"),
+        (
+            SimpleUploadedFile("faux.xlsx", b"PK\x03\x04 pas un classeur"),
+            "Le classeur est endommagé ou illisible",
+        ),
     ]
     for file, message in cases:
         response = upload(client, file)
