@@ -1,7 +1,9 @@
-"""The embedded mode's command: starts the web server and one worker, and stops both together.
+"""The embedded mode's command: starts the web server and one worker, restarts the one that dies,
+and stops both together.
 
-Real child processes stand in for the web server and the worker (a sleeping Python), so these
-tests check the process handling itself, in about a second.
+Most tests put real child processes in place of the web server and the worker (a sleeping Python),
+to check the process handling itself in about a second; one runs the real platform and kills its
+children, as an attacker or the OOM killer would.
 """
 
 import io
@@ -15,6 +17,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from network.management.commands import runplatform
+from tests.spro.platform import Platform, wait_for
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 
@@ -96,19 +99,105 @@ def record_children(monkeypatch) -> list:
     return started
 
 
+@pytest.fixture
+def quick_restarts(monkeypatch):
+    monkeypatch.setattr(runplatform, "RESTART_FIRST_DELAY", 0.01)
+    monkeypatch.setattr(runplatform, "POLL_INTERVAL", 0.02)
+
+
+def sigterm_when(condition) -> threading.Thread:
+    """SIGTERM this process (hence the command running in it) once `condition` holds."""
+    original = signal.getsignal(signal.SIGTERM)
+
+    def watch():
+        try:
+            wait_for(condition, "the condition for SIGTERM", timeout=60)
+        finally:
+            # Even if the condition never came, so that the command ends; but only while its own
+            # handler is installed, since pytest's would end the whole run.
+            if signal.getsignal(signal.SIGTERM) is not original:
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def crashes_once(tmp_path) -> list[str]:
+    """A child that exits with code 3 the first time it runs, and then stays up."""
+    marker = tmp_path / "crashed-once"
+    script = (
+        "import pathlib, sys, time\n"
+        f"marker = pathlib.Path({str(marker)!r})\n"
+        "if not marker.exists():\n"
+        "    marker.touch()\n"
+        "    sys.exit(3)\n"
+        "time.sleep(60)\n"
+    )
+    return [sys.executable, "-c", script]
+
+
 @pytest.mark.django_db
-def test_command_stops_the_worker_when_the_web_server_dies(monkeypatch):
+def test_command_restarts_a_child_that_dies(monkeypatch, tmp_path, quick_restarts):
+    started = record_children(monkeypatch)
+    monkeypatch.setattr(runplatform, "worker_command", lambda: SLEEPER)
+    monkeypatch.setattr(runplatform, "web_command", lambda *args: crashes_once(tmp_path))
+    # Once the web server runs again: the worker, the web server that died, the one restarted.
+    watcher = sigterm_when(lambda: len(started) == 3 and started[2].poll() is None)
+    out = io.StringIO()
+
+    call_command("runplatform", stdout=out)
+
+    watcher.join()
+    assert "Le serveur web s'est arrêté (code 3) ; redémarrage dans 0.01 s." in out.getvalue()
+    assert "Le serveur web a redémarré." in out.getvalue()
+    assert "Plateforme arrêtée." in out.getvalue()
+    worker, dead_web, web = started
+    assert dead_web.returncode == 3
+    # The worker was left alone by the web server's restart, and both are stopped at the end.
+    assert worker.returncode == web.returncode == -signal.SIGTERM
+
+
+@pytest.mark.django_db
+def test_command_gives_up_on_a_child_that_keeps_dying(monkeypatch, quick_restarts):
     started = record_children(monkeypatch)
     monkeypatch.setattr(runplatform, "worker_command", lambda: SLEEPER)
     monkeypatch.setattr(
         runplatform, "web_command", lambda *args: [sys.executable, "-c", "raise SystemExit(3)"]
     )
+    out = io.StringIO()
 
-    with pytest.raises(CommandError, match="« web ».*code 3"):
-        call_command("runplatform", stdout=io.StringIO())
-    worker, web = started
-    assert web.returncode == 3
+    with pytest.raises(CommandError, match="Le serveur web s'est arrêté 5 fois en moins de 60 s"):
+        call_command("runplatform", stdout=out)
+
+    worker, *webs = started
+    assert [web.returncode for web in webs] == [3] * runplatform.CRASH_LIMIT
+    assert out.getvalue().count("redémarrage dans") == runplatform.CRASH_LIMIT - 1
+    assert "Le serveur web s'est arrêté (code 3) ; abandon." in out.getvalue()
     assert worker.returncode == -signal.SIGTERM
+
+
+def test_restart_delay_doubles_up_to_a_cap_and_starts_over_after_a_stable_run():
+    child = runplatform.Child("worker", SLEEPER, stop_timeout=1)
+    # Crashes a whole window apart: never given up on, each one after a short run.
+    delays = []
+    for crash in range(7):
+        child.started_at = crash * runplatform.CRASH_WINDOW
+        delays.append(child.crashed(child.started_at + 1))
+    assert delays == [1, 2, 4, 8, 16, 30, 30]
+    # A child that stayed up long enough starts again from the first delay.
+    child.started_at = 1000
+    assert child.crashed(1000 + runplatform.STABLE_UPTIME) == 1
+    child.started_at = 1100  # Restarted, and dead again two seconds later.
+    assert child.crashed(1102) == 2
+
+
+def test_a_child_dying_repeatedly_at_once_is_given_up_on():
+    child = runplatform.Child("web", SLEEPER, stop_timeout=1)
+    results = [child.crashed(float(second)) for second in range(runplatform.CRASH_LIMIT)]
+    assert results[:-1] == [1, 2, 4, 8]
+    assert results[-1] is None
+    assert child.label == "Le serveur web"
 
 
 @pytest.mark.django_db
@@ -129,3 +218,50 @@ def test_command_stops_both_children_on_sigterm(monkeypatch):
     assert "Plateforme arrêtée." in out.getvalue()
     assert [process.returncode for process in started] == [-signal.SIGTERM, -signal.SIGTERM]
     assert signal.getsignal(signal.SIGTERM) == previous_handler
+
+
+# The real platform
+
+
+@pytest.fixture
+def platform(tmp_path):
+    running = Platform(tmp_path).start()
+    yield running
+    running.cleanup()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the children in /proc")
+def test_real_platform_restarts_its_killed_worker_and_web_server(platform):
+    worker = platform.child("worker")
+    web = platform.child("web")
+    wait_for(platform.healthy, "/healthz to answer", platform)
+    wait_for(lambda: platform.worker_ready_count() == 1, "the worker to be ready", platform)
+
+    os.kill(worker, signal.SIGKILL)
+    wait_for(
+        lambda: "Le worker s'est arrêté (code -9) ; redémarrage dans 1 s." in platform.output(),
+        "the worker's death to be reported",
+        platform,
+    )
+    new_worker = platform.child("worker", other_than=worker)
+    wait_for(lambda: platform.worker_ready_count() == 2, "the new worker to be ready", platform)
+    assert "Le worker a redémarré." in platform.output()
+    # The old worker's beat went with it: one beat only, in the new worker's group.
+    assert {proc.pgrp for proc in platform.leftovers()} == {new_worker, web}
+
+    os.kill(web, signal.SIGKILL)
+    wait_for(
+        lambda: "Le serveur web s'est arrêté (code -9) ; redémarrage dans 1 s." in platform.output(),
+        "the web server's death to be reported",
+        platform,
+    )
+    platform.child("web", other_than=web)
+    wait_for(platform.healthy, "/healthz to answer again", platform)
+    # The worker went on undisturbed.
+    assert platform.children()["worker"] == new_worker
+
+    assert platform.terminate() == 0
+    stopping = platform.output().partition("Arrêt de la plateforme…")[2]
+    assert "Plateforme arrêtée." in stopping
+    assert "redémarr" not in stopping  # A stop asked for is no crash.
+    assert platform.leftovers() == []
