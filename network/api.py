@@ -6,10 +6,18 @@ may name or reach a person.
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from spro.api import ApiViewMixin, HasScope, error_responses
+from spro.api import (
+    ApiFilterSet,
+    ApiModelSerializer,
+    ApiViewMixin,
+    BooleanFilter,
+    HasScope,
+    IdFilter,
+    error_responses,
+)
 
 from .enums import ApiScope
 from .models import Organisation, OrganisationKind, Territory
@@ -17,7 +25,7 @@ from .models import Organisation, OrganisationKind, Territory
 # Serializers
 
 
-class TerritorySerializer(serializers.ModelSerializer):
+class TerritorySerializer(ApiModelSerializer):
     kind = serializers.CharField(
         source="kind.code", read_only=True, help_text=_("Code du type de territoire.")
     )
@@ -31,14 +39,14 @@ class TerritorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrganisationKindSerializer(serializers.ModelSerializer):
+class OrganisationKindSerializer(ApiModelSerializer):
     class Meta:
         model = OrganisationKind
         fields = ["code", "label"]
         read_only_fields = fields
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ApiModelSerializer):
     kind = OrganisationKindSerializer(read_only=True)
     departement = serializers.CharField(
         source="departement.code", read_only=True, allow_null=True, help_text=_("Code du département.")
@@ -66,19 +74,19 @@ class OrganisationSerializer(serializers.ModelSerializer):
 # Filters
 
 
-class TerritoryFilter(django_filters.FilterSet):
+class TerritoryFilter(ApiFilterSet):
     kind = django_filters.CharFilter(field_name="kind__code", label=_("Code du type de territoire"))
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Identifiant du territoire parent"))
+    parent = IdFilter(field_name="parent_id", label=_("Identifiant du territoire parent"))
 
     class Meta:
         model = Territory
         fields = ["kind", "parent"]
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(ApiFilterSet):
     kind = django_filters.CharFilter(field_name="kind__code", label=_("Code du type d'organisation"))
     departement = django_filters.CharFilter(field_name="departement__code", label=_("Code du département"))
-    is_spro_member = django_filters.BooleanFilter(
+    is_spro_member = BooleanFilter(
         method="filter_is_spro_member", label=_("Membre du SPRO aujourd'hui (reconnaissance en cours)")
     )
     q = django_filters.CharFilter(method="filter_q", label=_("Recherche dans le nom, le sigle ou la commune"))
@@ -105,12 +113,15 @@ class OrganisationFilter(django_filters.FilterSet):
         description=_(
             "Régions, départements, bassins d'emploi, agences territoriales… Portée : `network:read`."
         ),
-        responses={200: TerritorySerializer, **error_responses(401, 403, 404)},
+        responses={200: TerritorySerializer, **error_responses(400, 401, 403, 404)},
         tags=["réseau"],
     ),
     retrieve=extend_schema(
         summary=_("Un territoire"),
         description=_("Portée : `network:read`."),
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("Identifiant du territoire."))
+        ],
         responses={200: TerritorySerializer, **error_responses(401, 403, 404)},
         tags=["réseau"],
     ),
@@ -130,12 +141,17 @@ class TerritoryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             "Structures porteuses et partenaires du réseau, sans données personnelles. "
             "Portée : `network:read`."
         ),
-        responses={200: OrganisationSerializer, **error_responses(401, 403, 404)},
+        responses={200: OrganisationSerializer, **error_responses(400, 401, 403, 404)},
         tags=["réseau"],
     ),
     retrieve=extend_schema(
         summary=_("Une organisation"),
         description=_("Portée : `network:read`."),
+        parameters=[
+            OpenApiParameter(
+                "id", int, OpenApiParameter.PATH, description=_("Identifiant de l'organisation.")
+            )
+        ],
         responses={200: OrganisationSerializer, **error_responses(401, 403, 404)},
         tags=["réseau"],
     ),

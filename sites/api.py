@@ -8,63 +8,80 @@ a site coordinator sees the public sites plus their own. Any other site is a 404
 import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from network.enums import ApiScope
 from network.models import Organisation
-from spro.api import ApiViewMixin, HasScope, error_responses
+from spro.api import ApiFilterSet, ApiModelSerializer, ApiViewMixin, HasScope, error_responses
 
 from .enums import LabelStatus
 from .models import ServiceLevel, Site, SiteKind, Theme
 
+# What a site's slug is made of (Django's SlugField), in the URL and in the schema.
+SLUG_REGEX = "[-a-zA-Z0-9_]+"
+
 # Serializers
 
 
-class SiteKindSerializer(serializers.ModelSerializer):
+class SiteKindSerializer(ApiModelSerializer):
     class Meta:
         model = SiteKind
         fields = ["code", "label"]
         read_only_fields = fields
 
 
-class ThemeSerializer(serializers.ModelSerializer):
+class ThemeSerializer(ApiModelSerializer):
     class Meta:
         model = Theme
         fields = ["code", "label"]
         read_only_fields = fields
 
 
-class ServiceLevelSerializer(serializers.ModelSerializer):
+class ServiceLevelSerializer(ApiModelSerializer):
     class Meta:
         model = ServiceLevel
         fields = ["code", "label"]
         read_only_fields = fields
 
 
-class SiteHostSerializer(serializers.ModelSerializer):
+class SiteHostSerializer(ApiModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name"]
         read_only_fields = fields
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(ApiModelSerializer):
     kind = SiteKindSerializer(read_only=True)
     host = SiteHostSerializer(read_only=True, help_text=_("Structure porteuse."))
     parent = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
-        help_text=_("Identifiant du site principal (centre associé, point relais)."),
+        allow_null=True,
+        help_text=_("Identifiant du site principal (centre associé, point relais) ; null sinon."),
     )
     departement = serializers.CharField(
         source="departement.code", read_only=True, help_text=_("Code du département.")
     )
+    # The bounds of the model's check constraints, so that the schema gives them too.
     latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        coerce_to_string=False,
+        read_only=True,
+        allow_null=True,
     )
     longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        coerce_to_string=False,
+        read_only=True,
+        allow_null=True,
     )
     label_status = serializers.ChoiceField(choices=LabelStatus.choices, read_only=True)
     label_status_label = serializers.CharField(source="get_label_status_display", read_only=True)
@@ -104,7 +121,7 @@ class SiteSerializer(serializers.ModelSerializer):
 # Filters
 
 
-class SiteFilter(django_filters.FilterSet):
+class SiteFilter(ApiFilterSet):
     kind = django_filters.CharFilter(field_name="kind__code", label=_("Code du type de site"))
     departement = django_filters.CharFilter(field_name="departement__code", label=_("Code du département"))
     label_status = django_filters.ChoiceFilter(choices=LabelStatus.choices, label=_("Statut du label"))
@@ -131,12 +148,21 @@ class SiteFilter(django_filters.FilterSet):
             "Informations publiques des sites labellisés. Un partenaire voit les sites publics "
             "(labellisés ou suspendus). Portée : `sites:read`."
         ),
-        responses={200: SiteSerializer, **error_responses(401, 403, 404)},
+        responses={200: SiteSerializer, **error_responses(400, 401, 403, 404)},
         tags=["sites"],
     ),
     retrieve=extend_schema(
         summary=_("Un site"),
         description=_("Par identifiant (slug). Un site non visible répond 404. Portée : `sites:read`."),
+        parameters=[
+            OpenApiParameter(
+                "slug",
+                str,
+                OpenApiParameter.PATH,
+                pattern=f"^{SLUG_REGEX}$",
+                description=_("Identifiant (slug) du site."),
+            )
+        ],
         responses={200: SiteSerializer, **error_responses(401, 403, 404)},
         tags=["sites"],
     ),
@@ -147,7 +173,7 @@ class SiteViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasScope]
     required_scope = ApiScope.SITES_READ
     lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    lookup_value_regex = SLUG_REGEX
 
     def get_queryset(self):
         # One query for the page of sites and their foreign keys, one per many-to-many list.

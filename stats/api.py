@@ -19,7 +19,7 @@ from rest_framework import mixins, serializers, viewsets
 from network.enums import ApiScope
 from network.roles import NO_ROLES
 from sites.models import Site
-from spro.api import ApiViewMixin, HasScope, error_responses
+from spro.api import ApiFilterSet, ApiViewMixin, HasScope, SlugFilter, error_responses
 
 from .enums import Dimension
 from .models import DIMENSION_MODELS, MonthlyCount, Sex, first_of_month
@@ -70,10 +70,8 @@ class MonthlyStatSerializer(serializers.Serializer):
 # Filters
 
 
-class MonthlyCountFilter(django_filters.FilterSet):
-    site = django_filters.CharFilter(
-        field_name="site__slug", label=gettext_lazy("Identifiant (slug) du site")
-    )
+class MonthlyCountFilter(ApiFilterSet):
+    site = SlugFilter(field_name="site__slug", label=gettext_lazy("Identifiant (slug) du site"))
     departement = django_filters.CharFilter(
         field_name="site__departement__code", label=gettext_lazy("Code du département")
     )

@@ -49,3 +49,96 @@ def test_schema_generation_has_no_warning(tmp_path):
     # What CI runs: any warning (untyped field, unresolved filter…) fails the build.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert "/api/v1/sites/{slug}/" in (tmp_path / "schema.yaml").read_text()
+
+
+# The schema says what the API does.
+
+LIST_OPERATIONS = {
+    "/api/v1/territories/",
+    "/api/v1/organisations/",
+    "/api/v1/sites/",
+    "/api/v1/stats/monthly/",
+}
+
+
+@pytest.fixture
+def schema(client, db):
+    return client.get("/api/v1/schema/", {"format": "json"}).json()
+
+
+def test_blank_typed_strings_and_missing_parent_are_nullable(schema):
+    components = schema["components"]["schemas"]
+    for name, field, string_format in [
+        ("Site", "website", "uri"),
+        ("Site", "email", "email"),
+        ("Organisation", "website", "uri"),
+    ]:
+        assert components[name]["properties"][field]["format"] == string_format
+        assert components[name]["properties"][field]["nullable"] is True, (name, field)
+    assert components["Site"]["properties"]["parent"]["nullable"] is True
+    assert components["Site"]["properties"]["latitude"]["maximum"] == 90
+
+
+@pytest.mark.django_db
+def test_blank_website_and_email_are_null(token_client):
+    from network.enums import ApiScope
+    from tests.factories import OrganisationFactory, SiteFactory
+
+    blank = SiteFactory(slug="sedan", website="", email="")
+    SiteFactory(slug="reims", website="https://cdm-reims.example", email="accueil@cdm-reims.example")
+    client = token_client(ApiScope.SITES_READ, ApiScope.NETWORK_READ)
+
+    sites = {row["slug"]: row for row in client.get("/api/v1/sites/").json()["results"]}
+    assert (sites["sedan"]["website"], sites["sedan"]["email"], sites["sedan"]["parent"]) == (
+        None,
+        None,
+        None,
+    )
+    assert (sites["reims"]["website"], sites["reims"]["email"]) == (
+        "https://cdm-reims.example",
+        "accueil@cdm-reims.example",
+    )
+    assert client.get(f"/api/v1/organisations/{blank.host_id}/").json()["website"] is None
+    organisation = OrganisationFactory(website="https://ml.example")
+    assert client.get(f"/api/v1/organisations/{organisation.pk}/").json()["website"] == "https://ml.example"
+
+
+def test_every_error_is_documented_in_the_error_shape(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            expected = {"401", "403", "404"} | ({"400"} if path in LIST_OPERATIONS else set())
+            assert set(operation["responses"]) == {"200"} | expected, (method, path)
+            for status in expected:
+                content = operation["responses"][status]["content"]["application/json"]
+                assert content["schema"]["$ref"] == "#/components/schemas/ApiError"
+
+
+def test_query_parameters_state_their_bounds_and_empty_values(schema):
+    int64 = {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+    for path in LIST_OPERATIONS:
+        parameters = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+        assert parameters["page"]["schema"] == int64
+        assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 500}
+        for parameter in parameters.values():
+            # An empty value is the same as none (spro.api.ApiFilterSet).
+            assert parameter["allowEmptyValue"] is True, (path, parameter["name"])
+            assert parameter["schema"]["type"] != "array", "one value per parameter"
+    parent = {p["name"]: p for p in schema["paths"]["/api/v1/territories/"]["get"]["parameters"]}["parent"]
+    assert parent["schema"] == int64
+    assert parent["description"] == "Identifiant du territoire parent"
+    site = {p["name"]: p for p in schema["paths"]["/api/v1/stats/monthly/"]["get"]["parameters"]}["site"]
+    assert site["schema"] == {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 120}
+    is_member = {p["name"]: p for p in schema["paths"]["/api/v1/organisations/"]["get"]["parameters"]}
+    assert is_member["is_spro_member"]["schema"] == {"type": "boolean"}
+    # The rules for repeated, empty and unknown parameters are in the API's description.
+    description = schema["info"]["description"]
+    assert "au plus une fois" in description and "vide vaut absence" in description
+
+
+def test_detail_operations_take_no_query_parameter(schema):
+    for path, item in schema["paths"].items():
+        if path not in LIST_OPERATIONS:
+            assert {p["in"] for p in item["get"]["parameters"]} == {"path"}, path
+            assert all(p["description"] for p in item["get"]["parameters"])
+    slug = schema["paths"]["/api/v1/sites/{slug}/"]["get"]["parameters"][0]
+    assert slug["schema"] == {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
