@@ -130,9 +130,11 @@ class PriorityProgress:
         return percent(self.milestones_done, self.milestones_due)
 
 
-def strategy_progress(strategy: Strategy, year: int, today: datetime.date | None = None) -> list:
+def strategy_progress(strategy: Strategy, year: int, user, today: datetime.date | None = None) -> list:
     """Per priority and challenge: milestones due in the year (done / late), indicators' latest value
-    against target, and the number of site plan actions of the year linked to the challenge.
+    against target, and the number of site plan actions of the year linked to the challenge, counted
+    only in the plans the user may read (ActionPlan.objects.visible_to): a count never tells a reader
+    about a plan the plans list would hide from them.
 
     Queries: priorities, challenges (prefetch), milestones grouped by challenge, indicators with
     their values (2), site actions grouped by challenge: 6 in all.
@@ -166,7 +168,11 @@ def strategy_progress(strategy: Strategy, year: int, today: datetime.date | None
         )
     # Rejected actions were not kept in the plan: they do not count as the challenge's work.
     site_actions = dict(
-        PlanAction.objects.filter(plan__year=year, regional_axis__priority__strategy=strategy)
+        PlanAction.objects.filter(
+            plan__in=ActionPlan.objects.visible_to(user),
+            plan__year=year,
+            regional_axis__priority__strategy=strategy,
+        )
         .exclude(arbitration=Arbitration.REJECTED)
         .values_list("regional_axis_id")
         .annotate(n=Count("pk"))

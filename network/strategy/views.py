@@ -175,7 +175,10 @@ def dashboard(request):
             "strategy": strategy,
             "year": year,
             "years": range(strategy.start_year, strategy.end_year + 1) if strategy else [],
-            "rows": indicators.strategy_progress(strategy, year, today) if strategy else [],
+            "rows": indicators.strategy_progress(strategy, year, request.user, today) if strategy else [],
+            # Partners read no site plan: the column would only show zeros.
+            "shows_site_actions": request.user.roles.reads_whole_network
+            or request.user.roles.is_site_coordinator,
         },
     )
 

@@ -15,7 +15,7 @@ from sites.models import Site, SiteVisit
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_strategy_is_realistic_and_idempotent(client_for):
+def test_demo_strategy_is_realistic_and_idempotent(client_for, regional_coordinator):
     load_demo(with_accounts=False)
     today = datetime.date(2026, 6, 15)
     report = load_strategy_demo(today=today)
@@ -39,7 +39,7 @@ def test_demo_strategy_is_realistic_and_idempotent(client_for):
         if visit.purpose == VisitPurpose.COMMITTEE_PREPARATION:
             assert visit.visited_on.month in (9, 10)
 
-    rows = strategy_progress(strategy, 2025, today)
+    rows = strategy_progress(strategy, 2025, regional_coordinator, today)
     assert sum(row.milestones_due for row in rows) > 0
 
     assert load_strategy_demo(today=today) == {}

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -207,3 +208,41 @@ def test_overview_query_count_does_not_grow(client_for, observer, strategy):
     # Prefetches: one query per level (priorities, challenges, actions, partners, milestones,
     # indicators, values), whatever the number of actions.
     assert len(big) == len(small)
+
+
+def _dashboard_cell(client, challenge_title: str):
+    """The 'site actions' cell of a challenge's row, or None when the column is not shown."""
+    page = BeautifulSoup(client.get(reverse("strategy:dashboard") + "?year=2025").content, "html.parser")
+    headers = [th.get_text(strip=True) for th in page.select("table thead th")]
+    column = next((i for i, h in enumerate(headers) if h.startswith("Actions de")), None)
+    if column is None:
+        return None
+    row = next(
+        tr for tr in page.select("table tbody tr") if tr.th and tr.th.get_text(strip=True) == challenge_title
+    )
+    return int(row.find_all(["th", "td"])[column].get_text(strip=True))
+
+
+def test_dashboard_counts_only_the_plan_actions_each_reader_may_see(
+    client_for, strategy, regional_coordinator, coordinator_a, coordinator_b, site_b, partner
+):
+    """A draft action of Troyes moved the count seen by Reims's coordinator and by partners."""
+    challenge = Challenge.objects.get(priority__strategy=strategy)
+    title = str(challenge)
+    before = {
+        name: _dashboard_cell(client_for(user), title)
+        for name, user in [
+            ("coordination", regional_coordinator),
+            ("reims", coordinator_a),
+            ("partner", partner),
+        ]
+    }
+    assert before == {"coordination": 0, "reims": 0, "partner": None}
+
+    troyes_draft = ActionPlan.objects.create(site=site_b, year=2025)
+    PlanAction.objects.create(plan=troyes_draft, title="Forum de Troyes", regional_axis=challenge)
+
+    assert _dashboard_cell(client_for(regional_coordinator), title) == 1
+    assert _dashboard_cell(client_for(coordinator_b), title) == 1  # Troyes's own plan
+    assert _dashboard_cell(client_for(coordinator_a), title) == 0
+    assert _dashboard_cell(client_for(partner), title) is None
