@@ -7,7 +7,8 @@ from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
+
+from spro.admin import HistoryAdmin
 
 from . import services
 from .enums import ApiScope
@@ -41,7 +42,7 @@ class TerritoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["name", "acronym", "kind", "commune", "departement", "is_spro_member"]
     list_filter = ["kind", "is_spro_member", "departement"]
     list_select_related = ["kind", "departement"]
@@ -77,7 +78,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SimpleHistoryAdmin):
+class RoleAssignmentAdmin(HistoryAdmin):
     list_display = ["user", "role", "organisation", "start_date", "end_date"]
     list_filter = ["role"]
     list_select_related = ["user", "organisation"]

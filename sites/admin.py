@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from spro.admin import HistoryAdmin
 
 from .models import CoordinatorAssignment, LabelStatusChange, ServiceLevel, Site, SiteKind, Theme
 from .services import site_save
@@ -48,7 +49,7 @@ class LabelStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Site)
-class SiteAdmin(SimpleHistoryAdmin):
+class SiteAdmin(HistoryAdmin):
     form = SiteAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "commune", "departement", "host", "label_status", "label_renewal_due_on"]
@@ -117,7 +118,7 @@ class LabelStatusChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoordinatorAssignment)
-class CoordinatorAssignmentAdmin(SimpleHistoryAdmin):
+class CoordinatorAssignmentAdmin(HistoryAdmin):
     list_display = ["user", "site", "position", "start_date", "end_date"]
     list_filter = ["position", "site"]
     list_select_related = ["user", "site"]

@@ -21,9 +21,9 @@ urlpatterns = [
         name="application_prepare_renewal",
     ),
     path("auto-evaluations/<slug:slug>/", views.assessment_list, name="assessment_list"),
-    path("auto-evaluations/<slug:slug>/<int:year>/", views.assessment_edit, name="assessment_edit"),
+    path("auto-evaluations/<slug:slug>/<year:year>/", views.assessment_edit, name="assessment_edit"),
     path(
-        "auto-evaluations/<slug:slug>/<int:year>/rouvrir/",
+        "auto-evaluations/<slug:slug>/<year:year>/rouvrir/",
         views.assessment_reopen,
         name="assessment_reopen",
     ),

@@ -404,5 +404,5 @@ urlpatterns = [
     path("sites/<slug:slug>/passages/", visit_desk, name="visit_desk"),
     path("passages/<int:pk>/modifier/", visit_edit, name="visit_edit"),
     path("passages/<int:pk>/supprimer/", visit_delete, name="visit_delete"),
-    path("sites/<slug:slug>/totaux/<int:year>/<int:month>/", aggregate_entry, name="aggregate_entry"),
+    path("sites/<slug:slug>/totaux/<year:year>/<month:month>/", aggregate_entry, name="aggregate_entry"),
 ]

@@ -383,5 +383,5 @@ urlpatterns = [
     ),
     path("periodes/<int:pk>/verrouiller/", period_action, {"action": PeriodAction.LOCK}, name="period_lock"),
     path("periodes/<int:pk>/rouvrir/", period_reopen, name="period_reopen"),
-    path("sites/<slug:slug>/periodes/<int:year>/", site_periods, name="site_periods"),
+    path("sites/<slug:slug>/periodes/<year:year>/", site_periods, name="site_periods"),
 ]
