@@ -4,6 +4,7 @@ Pages and the API check roles through scoped querysets; the admin asks `user.has
 than keeping groups in sync with role assignments by hand, current regional coordinators get:
 - full rights on reference lists (codes, labels, order, validity dates);
 - the right to create and revoke partner API tokens;
+- the right to lift a login lockout (deleting django-axes's attempts) and to read its logs;
 - read access to the other models of the platform's apps.
 """
 
@@ -11,8 +12,8 @@ from django.apps import apps
 
 from spro.models import ReferenceItem
 
-PLATFORM_APPS = {"network", "sites", "events", "stats"}
-WRITABLE_MODELS = {("network", "apitoken")}
+PLATFORM_APPS = {"network", "sites", "events", "stats", "axes"}
+WRITABLE_MODELS = {("network", "apitoken"), ("axes", "accessattempt")}
 
 
 def _is_coordination(user) -> bool:

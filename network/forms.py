@@ -1,19 +1,25 @@
 """Forms of the network pages. They validate; network.services persists."""
 
+import logging
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from spro.http import client_ip, over_limit
 from spro.models import validate_date_range
 
 from .enums import Role
 from .models import Organisation, OrganisationKind, Territory, User
+
+logger = logging.getLogger(__name__)
 
 
 class DateInput(forms.DateInput):
@@ -134,6 +140,24 @@ class InvitationPasswordResetForm(PasswordResetForm):
     Django skips accounts with an unusable password (meant for single sign-on users); here every
     account logs in with a password, and a new person sets theirs through this very form.
     """
+
+    def save(self, *args, request=None, **kwargs):
+        """Sends at most SPRO_PASSWORD_RESET_PER_HOUR e-mails an hour to one address, and as many
+        requests an hour from one client: a flood of requests must not become a flood of e-mails.
+        Past the limit the page answers the same as ever (it never tells whether an address exists),
+        but no e-mail leaves."""
+        limit = settings.SPRO_PASSWORD_RESET_PER_HOUR
+        address = salted_hmac("network.password-reset", _normalised(self.cleaned_data["email"])).hexdigest()
+        over_address = over_limit(f"password-reset:email:{address}", limit=limit, seconds=3600)
+        over_client = request is not None and over_limit(
+            f"password-reset:client:{client_ip(request)}", limit=limit * 3, seconds=3600
+        )
+        if over_address or over_client:
+            logger.warning(
+                "Demande de réinitialisation de mot de passe ignorée : trop de demandes en une heure."
+            )
+            return
+        super().save(*args, request=request, **kwargs)
 
     def get_users(self, email):
         wanted = _normalised(email)

@@ -5,6 +5,7 @@ instance (DEBUG off) refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -26,6 +27,12 @@ if not SECRET_KEY:
     if not DEBUG and not TESTING:
         raise ImproperlyConfigured("SECRET_KEY doit être défini quand DEBUG est désactivé.")
     SECRET_KEY = "insecure-development-key-never-used-in-production"
+elif not DEBUG and not TESTING and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # Sessions, password-reset links and CSRF tokens are signed with it: a short key can be guessed.
+    raise ImproperlyConfigured(
+        "SECRET_KEY est trop courte : au moins 50 caractères aléatoires quand DEBUG est désactivé "
+        '(python3 -c "import secrets; print(secrets.token_urlsafe(50))").'
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS and not TESTING:
@@ -49,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "network",
     "sites",
     "events",
@@ -67,7 +75,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "spro.middleware.PermissionsPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "spro.urls"
@@ -111,6 +123,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any login, the admin's included, while the account or the address is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "network.backends.RoleBackend",
 ]
@@ -137,7 +151,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
-MEDIA_URL = "/media/"
+# No URL serves MEDIA_ROOT, in any mode: stored files go out only through views that check rights
+# (spro.files). Behind nginx, SPRO_SENDFILE_HEADER=X-Accel-Redirect hands the sending to the server,
+# from an internal location mapped to MEDIA_ROOT at SPRO_SENDFILE_PREFIX.
+MEDIA_URL = "/fichiers-internes/"
+SPRO_SENDFILE_HEADER = env.str("SPRO_SENDFILE_HEADER", default="")
+SPRO_SENDFILE_PREFIX = env.str("SPRO_SENDFILE_PREFIX", default="/fichiers-internes/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -151,6 +170,23 @@ STORAGES = {
 # reads the source folders, and must not warn that STATIC_ROOT does not exist yet.
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# Uploads. The ordinary fields of a request are held in memory up to Django's default 2.5 MB; a file
+# above 1 MB is written to a temporary file as it arrives, not kept in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# A multipart request longer than this has its files discarded as they stream in
+# (spro.uploads.UploadLimitHandler), and the form says the file is too large: 10 MB, the cap of a
+# label application's piece, plus a margin for the other fields. Views taking larger files are
+# listed by URL name: the statistics import accepts 20 MB files.
+SPRO_MAX_UPLOAD_SIZE = 11 * 1024 * 1024
+SPRO_MAX_UPLOAD_SIZE_BY_VIEW = {"stats:import_upload": 21 * 1024 * 1024}
+FILE_UPLOAD_HANDLERS = [
+    # First, so that the next two never buffer nor write a file of an oversized request.
+    "spro.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # E-mail: console in development, SMTP from EMAIL_URL in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -179,6 +215,47 @@ if not DEBUG:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Content-Security-Policy: no inline script, no inline event handler, no inline style, nothing from
+# another site. Pages bind their behaviours from static files (static/js/spro.js); htmx is told not to
+# inject its indicator styles (meta htmx-config on the pages that use it).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features no page of the platform uses are switched off for every page.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), interest-cohort=()"
+)
+
+# Client addresses: REMOTE_ADDR, unless it is one of these reverse proxies (addresses or networks),
+# whose X-Forwarded-For is then believed (spro.http.client_ip). Empty: no proxy is trusted, and a
+# forged X-Forwarded-For changes nothing.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one account, or from one
+# address, logins are refused for LOGIN_COOLOFF_MINUTES, the admin's login too.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Lockouts are logged by spro.http.lockout_response; axes's start-up banner is noise in every command.
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "spro.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "spro.http.lockout_response"
+# Password-reset e-mails sent at most this many times an hour per e-mail address and per client.
+SPRO_PASSWORD_RESET_PER_HOUR = env.int("SPRO_PASSWORD_RESET_PER_HOUR", default=3)
+
 # Redis, when configured, serves as Celery broker and as cache.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -194,11 +271,18 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    from kombu.transport import TRANSPORT_ALIASES
+
+    # kombu's file-system transport, made to keep each message until it is acknowledged, so that a
+    # task cut short by a worker's death runs again (spro/broker.py). Named by the URL's scheme, so
+    # that another URL (Redis) given in its place still selects its own transport.
+    TRANSPORT_ALIASES.setdefault("spro-filesystem", "spro.broker:Transport")
+    CELERY_BROKER_URL = "spro-filesystem://"
     CELERY_RESULT_BACKEND = f"file://{DATA_DIR / 'results'}"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "unacked_folder": str(CELERY_BROKER_DIR / "unacked"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
@@ -241,11 +325,23 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "API du SPRO hub",
     "DESCRIPTION": (
         "API de lecture pour les partenaires du réseau régional d'orientation. Authentification par "
-        "jeton d'organisation : en-tête `Authorization: Token <clé>`."
+        "jeton d'organisation : en-tête `Authorization: Token <clé>`.\n\n"
+        "Paramètres de requête : chacun au plus une fois (répété, il vaut une erreur 400) ; une valeur "
+        "vide vaut absence du paramètre ; une valeur mal formée ou hors bornes vaut une erreur 400 ; "
+        "un paramètre inconnu est ignoré.\n\n"
+        "Erreurs : toujours en JSON, sous la forme "
+        '`{"error": {"status", "code", "detail", "fields"}}`, y compris pour une adresse inconnue '
+        "sous `/api/` (404), une méthode non prise en charge (405) ou un en-tête `Accept` "
+        "impossible à satisfaire (406)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Optional query parameters may be sent empty (spro.api.ApiFilterSet, Pagination).
+        "spro.api.document_query_parameters",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI served from our own static files: no CDN, works offline and under a strict CSP.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -264,10 +360,15 @@ SPRO_REGION_NAME = env.str("SPRO_REGION_NAME", default="Grand Est")
 SPRO_PERIOD_DEADLINE_DAYS = env.int("SPRO_PERIOD_DEADLINE_DAYS", default=10)
 # Published breakdowns hide cells below this count so that no person can be singled out.
 SPRO_SMALL_CELL_THRESHOLD = env.int("SPRO_SMALL_CELL_THRESHOLD", default=5)
+# The most visits one count of a month may hold (a site, a breakdown item, a sex), typed or
+# imported: far above any real centre, far below the database's integer limit (2^31).
+SPRO_MAX_MONTHLY_COUNT = env.int("SPRO_MAX_MONTHLY_COUNT", default=100_000)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every successful login at INFO; lockouts come at WARNING (spro.http).
+    "loggers": {"axes": {"level": "WARNING"}},
 }

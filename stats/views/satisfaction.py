@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from network.roles import NO_ROLES
 from sites.models import Site
+from spro.http import client_ip, over_limit
 from stats import services
 from stats.models import SATISFACTION_SCALE, SatisfactionQuestion, SatisfactionResponse
 
@@ -80,24 +80,12 @@ class SatisfactionForm(forms.Form):
         return cleaned
 
 
-def _client_fingerprint(request) -> str:
-    # Behind the reverse proxy, the last X-Forwarded-For hop is the one it added (clients can only
-    # forge those before it). The address itself never leaves this function: only a keyed hash,
-    # kept a minute in the cache.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-    return salted_hmac("stats.satisfaction.rate-limit", address).hexdigest()[:32]
-
-
 def _over_rate_limit(request, site: Site) -> bool:
-    key = f"stats:satisfaction-rate:{site.pk}:{_client_fingerprint(request)}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # Expired between add and incr: a new window starts.
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        count = 1
-    return count > RATE_LIMIT
+    # The address itself is never stored: only a keyed hash, kept a minute in the cache.
+    fingerprint = salted_hmac("stats.satisfaction.rate-limit", client_ip(request)).hexdigest()[:32]
+    return over_limit(
+        f"stats:satisfaction:{site.pk}:{fingerprint}", limit=RATE_LIMIT, seconds=RATE_WINDOW_SECONDS
+    )
 
 
 @login_not_required

@@ -43,8 +43,18 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # Every journey also checks the Content-Security-Policy: a blocked script, style or handler is
+    # a feature silently broken for users, so it fails the test.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
     # While Playwright's loop runs, the test's ORM calls get their own connection (Django keys
     # connections by async context); close it here, or PostgreSQL can't drop the test database.
     connections.close_all()

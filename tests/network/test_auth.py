@@ -103,7 +103,9 @@ def test_password_reset_sends_a_french_e_mail_that_lets_one_choose_a_password(pe
         form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
     )
     assert done["Location"] == reverse("password_reset_complete")
-    assert Client().login(username="c.martin", password=new_password)
+    login = Client().post(reverse("login"), {"username": "c.martin", "password": new_password})
+    assert login.status_code == 302
+    assert login["Location"] == reverse("home")
 
 
 def test_a_used_reset_link_is_refused_politely(person):

@@ -60,3 +60,11 @@ def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS doit être défini" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key(tmp_path):
+    """Django's own check only warns; a key that can be guessed must not sign sessions at all."""
+    result = run_manage("check", tmp_path=tmp_path, SECRET_KEY="x7-Gq2p!" * 5)  # 40 characters
+
+    assert result.returncode != 0
+    assert "SECRET_KEY est trop courte : au moins 50 caractères" in result.stderr

@@ -10,7 +10,7 @@ import html
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -197,11 +197,21 @@ def test_a_client_is_limited_to_a_few_answers_a_minute_without_storing_its_addre
     assert SatisfactionResponse.objects.count() == RATE_LIMIT
     # Another device still answers.
     assert answer(client, site_a, questions, REMOTE_ADDR="198.51.100.4").status_code == 302
-    # Behind the proxy, the hop it added counts, not what the client claims.
-    for _n in range(RATE_LIMIT):
-        forwarded = f"10.0.0.{_n}, 192.0.2.9"
-        assert answer(client, site_a, questions, HTTP_X_FORWARDED_FOR=forwarded).status_code == 302
-    assert answer(client, site_a, questions, HTTP_X_FORWARDED_FOR="10.9.9.9, 192.0.2.9").status_code == 429
+    # A forged X-Forwarded-For changes nothing while no proxy is trusted: each new claimed address
+    # still comes from the same REMOTE_ADDR, which is already over the limit.
+    for _n in range(3):
+        forwarded = f"192.0.2.{_n + 20}"
+        response = answer(
+            client, site_a, questions, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=forwarded
+        )
+        assert response.status_code == 429
+    # Behind a trusted proxy, the hop it added counts, not what the client claims before it.
+    with override_settings(TRUSTED_PROXIES=["127.0.0.1"]):
+        for _n in range(RATE_LIMIT):
+            forwarded = f"10.0.0.{_n}, 192.0.2.9"
+            assert answer(client, site_a, questions, HTTP_X_FORWARDED_FOR=forwarded).status_code == 302
+        response = answer(client, site_a, questions, HTTP_X_FORWARDED_FOR="10.9.9.9, 192.0.2.9")
+        assert response.status_code == 429
     # The cache holds keyed hashes, never an address.
     keys = " ".join(str(key) for key in cache_keys())
     for address in ("203.0.113.7", "198.51.100.4", "192.0.2.9"):
@@ -233,7 +243,7 @@ def test_poster_by_persona(personas, client_for, site_a, persona, expected):
         assert "<svg" in page and "<title>Code QR vers le questionnaire de satisfaction</title>" in page
         assert "Espace métiers de Reims" in page
         assert "http://testserver/statistiques/satisfaction/reims/" in page
-        assert "window.print()" in page
+        assert "data-print" in page and "onclick" not in page
 
 
 @pytest.mark.django_db
