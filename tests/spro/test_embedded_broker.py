@@ -28,6 +28,12 @@ def fresh_broker_state(monkeypatch):
     # kombu keeps the exchanges it has seen bound in one state per transport class, for the whole
     # process; with other folders than that state's, a binding it thinks it has written is missing.
     monkeypatch.setattr(broker.Transport, "global_state", virtual.BrokerState())
+    yield
+    # A consumer holds its in-progress folder's lock for the life of its process; this test process
+    # lives on, so the folders it took in temporary directories are let go here.
+    for key, (_folder, lock_file) in list(broker._owned.items()):
+        lock_file.close()
+        del broker._owned[key]
 
 
 @pytest.fixture
