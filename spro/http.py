@@ -57,6 +57,16 @@ def client_ip(request) -> str:
     return str(remote)
 
 
+def query_year(request, name: str, *, default: int) -> int:
+    """A year read from the query string, or `default` when it is absent, malformed or outside
+    1990–2100 (a year a date can hold and a user can mean: `?annee=99999999999` must not crash)."""
+    try:
+        year = int(request.GET.get(name) or default)
+    except (TypeError, ValueError):
+        return default
+    return year if 1990 <= year <= 2100 else default
+
+
 def over_limit(key: str, *, limit: int, seconds: int) -> bool:
     """Counts one hit on `key` in a fixed window of `seconds`; True once the hits exceed `limit`.
 

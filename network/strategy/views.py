@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from spro.http import query_year
+
 from ..forms import attach_service_errors
 from ..models import (
     Challenge,
@@ -75,14 +77,6 @@ def whole_network_reader_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _year_param(request, default: int) -> int:
-    try:
-        year = int(request.GET.get("year", default))
-    except (TypeError, ValueError):
-        return default
-    return year if 1990 <= year <= 2100 else default
 
 
 def _form_page(request, form, *, service, template_context: dict, success_message: str, redirect_to):
@@ -166,7 +160,7 @@ def dashboard(request):
     strategy = _chosen_strategy(request)
     today = timezone.localdate()
     default_year = min(max(today.year, strategy.start_year), strategy.end_year) if strategy else today.year
-    year = _year_param(request, default_year)
+    year = query_year(request, "year", default=default_year)
     return render(
         request,
         "network/strategy/dashboard.html",
@@ -436,7 +430,7 @@ def _review_form(request, review):
 @reader_required
 def session_list(request):
     today = timezone.localdate()
-    year = _year_param(request, today.year)
+    year = query_year(request, "year", default=today.year)
     sessions = (
         ProfessionalisationSession.objects.filter(starts_on__year=year)
         .annotate(participants=Sum("participations__participants"), organisations=Count("participations"))
@@ -600,7 +594,7 @@ def ical_feed(request, token):
 @whole_network_reader_required
 def governance_indicators(request):
     today = timezone.localdate()
-    year = _year_param(request, today.year)
+    year = query_year(request, "year", default=today.year)
     bodies = indicators.body_indicators(year)
     return render(
         request,

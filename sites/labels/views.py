@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from network.models import Decision
 from network.roles import NO_ROLES
 from spro.files import file_response
+from spro.http import query_year
 
 from ..enums import ApplicationStatus, AssessmentStatus, Judgement, LabelStatus
 from ..models import (
@@ -546,10 +547,7 @@ def visit_list(request):
     """Visits of the sites whose data the user reads, with the count per site for a year."""
     sites = Site.objects.data_visible_to(request.user).order_by("name")
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("annee") or today.year)
-    except ValueError:
-        year = today.year
+    year = query_year(request, "annee", default=today.year)
     visits = SiteVisit.objects.visible_to(request.user).select_related("site", "visitor")
     selected_site = None
     if slug := request.GET.get("site"):

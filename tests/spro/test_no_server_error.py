@@ -22,11 +22,14 @@ HOSTILE = {
     "path": "a/b",
 }
 PLAIN = {"int": "1", "slug": "troyes", "year": "2024", "month": "1", "str": "x", "path": "x"}
-QUERY = (
-    "?year=1e30&month=99999999999999999999&page=-1&page_size=99999999999999999999&site=zz&parent=1e30"
-    "&territory=99999999999999999999&du=2024-13-45&au=abc&from=0000-00&to=9999-99&q=%00&sort=--x&periode=zz"
-    "&type=zz&kind=zz&status=zz&departement=99999999999999999999&strategie=1e30&mois=13&annee=-1"
+# Hostile query strings, numbers apart from words: a bad slug answering 404 first must not hide a
+# number that crashes the page.
+NUMBERS = (
+    "?year=99999999999999999999&annee=-1&month=99999999999999999999&mois=13&page=-1"
+    "&page_size=99999999999999999999&parent=1e30&territory=99999999999999999999"
+    "&departement=99999999999999999999&strategie=1e30&du=2024-13-45&au=99999-01-01&from=0000-00&to=9999-99"
 )
+WORDS = "?site=zz&q=%00&sort=--x&periode=zz&type=zz&kind=zz&status=zz&annee=deux-mille&year=1e3"
 
 
 def _routes(patterns, prefix=""):
@@ -49,10 +52,11 @@ def test_no_url_answers_a_server_error(
     site_a, site_b, regional_coordinator, coordinator_a, partner, observer
 ):
     routes = list(_routes(get_resolver().url_patterns))
-    # Hostile ids come with a hostile query string; plausible ids (existing rows) come plain.
-    requests = {_url(route, HOSTILE) + QUERY for route in routes if _url(route, HOSTILE)}
-    requests |= {_url(route, PLAIN) for route in routes if _url(route, PLAIN)}
-    assert len(requests) > 300  # the whole platform, not an empty walk
+    # Hostile ids come plain; plausible ids (existing rows) come plain and with hostile query strings.
+    requests = {_url(route, HOSTILE) for route in routes if _url(route, HOSTILE)}
+    plain = {_url(route, PLAIN) for route in routes if _url(route, PLAIN)}
+    requests |= {url + query for url in plain for query in ("", NUMBERS, WORDS)}
+    assert len(requests) > 500  # the whole platform, not an empty walk
     failures = []
     for user in (None, regional_coordinator, coordinator_a, partner, observer):
         client = Client(raise_request_exception=False)
