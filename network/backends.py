@@ -17,8 +17,7 @@ WRITABLE_MODELS = {("network", "apitoken"), ("axes", "accessattempt")}
 
 
 def _is_coordination(user) -> bool:
-    roles = getattr(user, "roles", None)
-    return bool(user.is_active and roles is not None and roles.is_regional_coordinator)
+    return bool(user.is_active and user.roles.is_regional_coordinator)
 
 
 class RoleBackend:

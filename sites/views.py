@@ -18,8 +18,6 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from network.roles import NO_ROLES
-
 from .filters import SiteFilter
 from .forms import CoordinatorAssignForm, CoordinatorEndForm, LabelStatusForm, SiteForm, SitePracticalForm
 from .models import CoordinatorAssignment, Site
@@ -29,10 +27,6 @@ DIRECTORY_PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 25
 
 
-def _roles(user):
-    return getattr(user, "roles", NO_ROLES)
-
-
 def _editable_site(request, slug: str) -> Site:
     """The site if the user may edit it; a 404 otherwise, so that strangers learn nothing."""
     return get_object_or_404(Site.objects.editable_by(request.user), slug=slug)
@@ -40,13 +34,13 @@ def _editable_site(request, slug: str) -> Site:
 
 def _require_regional_coordinator(user) -> None:
     """Identity, label and team belong to the regional coordination: a site's own coordinator gets 403."""
-    if not _roles(user).is_regional_coordinator:
+    if not user.roles.is_regional_coordinator:
         raise PermissionDenied
 
 
 def _history_readable_sites(user):
     """Sites whose change history the user may read: those they edit, or all for whole-network readers."""
-    if _roles(user).reads_whole_network:
+    if user.roles.reads_whole_network:
         return Site.objects.all()
     return Site.objects.editable_by(user)
 
@@ -97,7 +91,7 @@ def directory(request):
             "groups": groups,
             "departement_counts": departement_counts,
             "is_filtered": any(site_filter.form.data.get(name) for name in site_filter.filters),
-            "can_create": _roles(request.user).is_regional_coordinator,
+            "can_create": request.user.roles.is_regional_coordinator,
         },
     )
 
@@ -109,7 +103,7 @@ def detail(request, slug):
     user = request.user
     visible = Site.objects.visible_to(user)
     site = get_object_or_404(visible.for_listing(), slug=slug)
-    roles = _roles(user)
+    roles = user.roles
     can_edit = Site.objects.editable_by(user).filter(pk=site.pk).exists()
     coordinators = None
     if user.is_authenticated:

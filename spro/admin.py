@@ -15,8 +15,7 @@ class SproAdminSite(admin.AdminSite):
     def has_permission(self, request):
         """Staff, and the regional coordination (who edit the reference lists)."""
         user = request.user
-        roles = getattr(user, "roles", None)
-        return user.is_active and (user.is_staff or (roles is not None and roles.is_regional_coordinator))
+        return user.is_active and (user.is_staff or user.roles.is_regional_coordinator)
 
 
 class SproAdminConfig(AdminConfig):

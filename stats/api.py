@@ -17,7 +17,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from network.enums import ApiScope
-from network.roles import NO_ROLES
 from sites.models import Site
 from spro.api import ApiFilterSet, ApiViewMixin, HasScope, SlugFilter, error_responses
 
@@ -100,7 +99,7 @@ def stats_visible_sites(request) -> tuple:
         # An organisation token: a partner, who reads the labelled sites' published figures.
         return Site.objects.labelled(), True
     user = request.user
-    roles = getattr(user, "roles", NO_ROLES)
+    roles = user.roles
     if roles.reads_whole_network or roles.coordinated_site_ids:
         return Site.objects.data_visible_to(user), False
     if roles.is_partner:

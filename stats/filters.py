@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from network.models import Territory
-from network.roles import NO_ROLES
 from sites.models import Site, SiteKind
 
 from .enums import Dimension
@@ -279,10 +278,6 @@ class StatsScope:
         return items
 
 
-def _roles(user):
-    return getattr(user, "roles", NO_ROLES)
-
-
 def _sort_key(name: str) -> str:
     """Alphabetical order as French readers expect it: "Épernay" before "Reims"."""
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
@@ -298,7 +293,7 @@ def _sites_list(queryset) -> list[Site]:
 def region_scope(request) -> StatsScope:
     """The whole network, for the people who read it (regional coordination, observers); 403 otherwise."""
     user = request.user
-    if not _roles(user).reads_whole_network:
+    if not user.roles.reads_whole_network:
         raise PermissionDenied
     form = DashboardFilterForm(request.GET or None, user=user, page="region")
     queryset = Site.objects.data_visible_to(user)
@@ -328,7 +323,7 @@ def region_scope(request) -> StatsScope:
 def territory_scope(request, pk) -> StatsScope:
     """A territory's sites, for the people who read the whole network; 403 otherwise, 404 if unknown."""
     user = request.user
-    if not _roles(user).reads_whole_network:
+    if not user.roles.reads_whole_network:
         raise PermissionDenied
     territory = get_object_or_404(Territory.objects.select_related("kind"), pk=pk)
     form = DashboardFilterForm(request.GET or None, user=user, page="territory")
@@ -374,7 +369,7 @@ def export_scope(request) -> StatsScope:
         except ValueError:
             territory_pk = 0
         return territory_scope(request, territory_pk)
-    if slug and not _roles(request.user).reads_whole_network:
+    if slug and not request.user.roles.reads_whole_network:
         return site_scope(request, slug)
     # Whole-network readers exporting with a site chosen get the region dashboard filtered on it.
     return region_scope(request)

@@ -843,8 +843,7 @@ def _check_months(preview: ImportPreview, user) -> None:
     """Per site and month: the period's state, the totals' consistency, and what the platform holds."""
     if not preview.months:
         return
-    roles = getattr(user, "roles", None)
-    is_regional = roles is not None and roles.is_regional_coordinator
+    is_regional = user.roles.is_regional_coordinator
     site_ids = {m.site_id for m in preview.months}
     month_set = {m.month for m in preview.months}
     # One query per table for the whole file: the site × month cross product is filtered in Python.

@@ -86,14 +86,6 @@ class PeriodQuerySet(models.QuerySet):
         """Periods of the given sites (a queryset from Site.objects.data_visible_to)."""
         return self.filter(site__in=sites)
 
-    def between(self, start: datetime.date, end: datetime.date):
-        """Periods whose month lies between two dates, both included."""
-        return self.filter(month__gte=first_of_month(start), month__lte=first_of_month(end))
-
-    def submitted(self):
-        """Periods the site has handed in (submitted, validated or locked)."""
-        return self.exclude(status=PeriodStatus.OPEN)
-
     def late(self, day: datetime.date | None = None):
         """Open periods whose deadline has passed (the SQL twin of Period.is_late)."""
         day = day or timezone.localdate()
@@ -182,10 +174,6 @@ class PeriodEvent(models.Model):
 
 
 class VisitQuerySet(models.QuerySet):
-    def for_period(self, period: Period):
-        """Visits counted in a period."""
-        return self.filter(period=period)
-
     def with_choices(self):
         """What a list row shows, in two queries (the visits, then their themes and referrals)."""
         return self.select_related(

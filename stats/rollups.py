@@ -41,7 +41,6 @@ SCALAR_FIELDS = {
     Dimension.CHANNEL: "channel_id",
     Dimension.SERVICE_LEVEL: "service_level_id",
 }
-MULTI_FIELDS = {Dimension.THEME: "themes", Dimension.REFERRAL: "referrals"}
 
 # Cross-tabulations the dashboards offer (sex crossings come with every MonthlyCount cell).
 CROSS_PAIRS = (

@@ -62,14 +62,6 @@ def _labels_and_order(dimension: str) -> tuple[dict[int, str], dict[int, int]]:
     return labels, order
 
 
-def item_labels(dimension: str) -> dict[int, str]:
-    return _labels_and_order(dimension)[0]
-
-
-def _item_order(dimension: str) -> dict[int, int]:
-    return _labels_and_order(dimension)[1]
-
-
 def _counts(site_ids, start, end, dimension):
     return MonthlyCount.objects.filter(
         site_id__in=list(site_ids), dimension=dimension, month__gte=first_of_month(start), month__lte=end
@@ -284,12 +276,6 @@ class CrossTab:
     row_labels: list[tuple[int, str]]
     col_labels: list[tuple[int, str]]
     cells: dict[tuple[int, int], int]
-
-    def row_total(self, row_id):
-        return sum(v for (r, _c), v in self.cells.items() if r == row_id)
-
-    def col_total(self, col_id):
-        return sum(v for (_r, c), v in self.cells.items() if c == col_id)
 
 
 def cross_tab(site_ids, start: datetime.date, end: datetime.date, row_dim: str, col_dim: str) -> CrossTab:

@@ -36,13 +36,9 @@ VISIT_FIELDS = (
 )
 
 
-def _roles(user):
-    return getattr(user, "roles", None)
-
-
 def _may_enter_data(user, site: Site) -> bool:
-    roles = _roles(user)
-    return roles is not None and (roles.is_regional_coordinator or site.pk in roles.coordinated_site_ids)
+    roles = user.roles
+    return roles.is_regional_coordinator or site.pk in roles.coordinated_site_ids
 
 
 def period_get_or_create(*, site: Site, day: datetime.date) -> Period:
@@ -53,7 +49,7 @@ def period_get_or_create(*, site: Site, day: datetime.date) -> Period:
 
 
 def _check_writable(*, period: Period, user, mode: str) -> None:
-    roles = _roles(user)
+    roles = user.roles
     if not _may_enter_data(user, period.site):
         raise PermissionDenied(_("Vous ne pouvez pas saisir de données pour ce site."))
     if period.status == PeriodStatus.LOCKED:
@@ -358,8 +354,8 @@ def period_submit(*, period: Period, author) -> Period:
 
 
 def _require_coordination(author) -> None:
-    roles = _roles(author)
-    if roles is None or not roles.is_regional_coordinator:
+    roles = author.roles
+    if not roles.is_regional_coordinator:
         raise PermissionDenied(_("Seule la coordination régionale peut faire cette action."))
 
 

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from spro.models import DatedQuerySet, ReferenceItem, TimeStampedModel, validate_date_range
 
-from ..enums import ApiScope, Role
+from ..enums import Role
 
 
 class TerritoryKind(ReferenceItem):
@@ -262,7 +262,3 @@ class ApiToken(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
-
-    @staticmethod
-    def valid_scopes():
-        return set(ApiScope.values)

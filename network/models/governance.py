@@ -29,9 +29,7 @@ class BodyQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The coordination and observers see every body; a site coordinator the bodies of their sites
         and the regional ones; a partner the bodies their organisation sits in."""
-        roles = getattr(user, "roles", None)
-        if roles is None:
-            return self.none()
+        roles = user.roles
         if roles.reads_whole_network:
             return self
         visible = Q(scope=BodyScope.REGION)
@@ -46,9 +44,7 @@ class BodyQuerySet(models.QuerySet):
     def managed_by(self, user):
         """Bodies whose meetings the user organises: all for the coordination; a site's own
         steering committee for its coordinators."""
-        roles = getattr(user, "roles", None)
-        if roles is None:
-            return self.none()
+        roles = user.roles
         if roles.is_regional_coordinator:
             return self
         return self.filter(scope=BodyScope.SITE, site_id__in=roles.coordinated_site_ids)

@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sites.models import Site, SiteVisit
+from sites.models import CoordinationVisit, Site
 
 from ..enums import MeetingStatus
 from ..models import Meeting, ProfessionalisationSession
@@ -57,8 +57,8 @@ def _reverse_or_blank(name: str, **kwargs) -> str:
 
 
 def can_read_sessions(user) -> bool:
-    roles = getattr(user, "roles", None)
-    return bool(roles and (roles.reads_whole_network or roles.is_site_coordinator or roles.is_partner))
+    roles = user.roles
+    return bool(roles.reads_whole_network or roles.is_site_coordinator or roles.is_partner)
 
 
 def events_between(user, start: datetime.date, end: datetime.date) -> list[CalendarEvent]:
@@ -91,7 +91,7 @@ def events_between(user, start: datetime.date, end: datetime.date) -> list[Calen
             )
         )
     for visit in (
-        SiteVisit.objects.filter(
+        CoordinationVisit.objects.filter(
             site__in=Site.objects.data_visible_to(user), visited_on__gte=start, visited_on__lte=end
         )
         .select_related("site")

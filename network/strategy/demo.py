@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sites.enums import VisitPurpose
-from sites.models import Site, SiteVisit
+from sites.models import CoordinationVisit, Site
 
 from ..enums import ReviewKind
 from ..models import (
@@ -404,7 +404,7 @@ def load_strategy_demo(*, today: datetime.date | None = None) -> dict[str, int]:
         for year in (today.year - 1, today.year):
             for purpose, first, last in VISIT_SEASONS:
                 visited_on = _day_in(year, first, last, f"{site.slug}-{purpose}")
-                _visit, was = SiteVisit.objects.get_or_create(
+                _visit, was = CoordinationVisit.objects.get_or_create(
                     site=site,
                     purpose=purpose,
                     visited_on=visited_on,

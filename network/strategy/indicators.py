@@ -230,10 +230,6 @@ class BodyIndicators:
         return not self.months_missing
 
     @property
-    def minutes_percent(self):
-        return percent(self.minutes_adopted, self.held)
-
-    @property
     def attendance_percent(self):
         return percent(self.present, self.invited)
 

@@ -48,7 +48,7 @@ def challenge_save(*, challenge: Challenge) -> Challenge:
 
 
 @transaction.atomic
-def action_save(
+def strategic_action_save(
     *, action: StrategicAction, partners: Iterable[Organisation] | None = None
 ) -> StrategicAction:
     """Save a fiche-action and, when given, replace its partners."""

@@ -287,7 +287,9 @@ def _action_form(request, action):
     return _form_page(
         request,
         form,
-        service=lambda f: services.action_save(action=f.instance, partners=list(f.cleaned_data["partners"])),
+        service=lambda f: services.strategic_action_save(
+            action=f.instance, partners=list(f.cleaned_data["partners"])
+        ),
         template_context={
             "title": _("Fiche-action"),
             "context_line": str(action.challenge),

@@ -15,14 +15,14 @@ from django.utils import timezone
 from ..enums import ApplicationStatus, AssessmentStatus, Judgement, LabelStatus, RegionDecision, VisitPurpose
 from ..models import (
     AssessmentAnswer,
+    CoordinationVisit,
+    CoordinationVisitFollowUp,
     EvaluationGrid,
     EvaluationItem,
     EvaluationTheme,
     LabelApplication,
     SelfAssessment,
     Site,
-    SiteVisit,
-    VisitFollowUp,
 )
 from . import services
 
@@ -307,8 +307,10 @@ def _load_visits(site: Site, today: datetime.date, counts: dict) -> None:
     for visited_on, purpose, notes in plan:
         if visited_on > today:
             continue
-        visit = SiteVisit.objects.create(site=site, visited_on=visited_on, purpose=purpose, notes=notes)
-        VisitFollowUp.objects.create(
+        visit = CoordinationVisit.objects.create(
+            site=site, visited_on=visited_on, purpose=purpose, notes=notes
+        )
+        CoordinationVisitFollowUp.objects.create(
             visit=visit,
             action="Envoyer le tableau de suivi mis à jour",
             owner="Coordination de site",

@@ -13,7 +13,7 @@ from spro.uploads import validate_document
 
 from ..enums import ApplicationStatus, DocumentKind, Judgement, RegionDecision
 from ..forms import DateInput
-from ..models import MAX_EVIDENCE_LINES, Site, SiteVisit, VisitFollowUp
+from ..models import MAX_EVIDENCE_LINES, CoordinationVisit, CoordinationVisitFollowUp, Site
 from .services import COMMISSION_KIND_PREFIX, OPINION_KINDS
 
 MAX_DOCUMENT_SIZE = 10 * 1024 * 1024  # 10 Mo
@@ -215,9 +215,9 @@ class AssessmentForm(forms.Form):
                 )
 
 
-class SiteVisitForm(forms.ModelForm):
+class CoordinationVisitForm(forms.ModelForm):
     class Meta:
-        model = SiteVisit
+        model = CoordinationVisit
         fields = ["site", "visited_on", "purpose", "notes"]
         widgets = {"visited_on": DateInput, "notes": forms.Textarea(attrs={"rows": 6})}
 
@@ -227,8 +227,8 @@ class SiteVisitForm(forms.ModelForm):
 
 
 FollowUpFormSet = forms.inlineformset_factory(
-    SiteVisit,
-    VisitFollowUp,
+    CoordinationVisit,
+    CoordinationVisitFollowUp,
     fields=["action", "owner", "due_on", "done_on"],
     widgets={"due_on": DateInput, "done_on": DateInput},
     extra=2,

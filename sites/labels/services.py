@@ -19,13 +19,13 @@ from ..enums import ApplicationStatus, AssessmentStatus, LabelStatus, RegionDeci
 from ..models import (
     ApplicationDocument,
     AssessmentAnswer,
+    CoordinationVisit,
+    CoordinationVisitFollowUp,
     EvaluationGrid,
     EvaluationItem,
     LabelApplication,
     SelfAssessment,
     Site,
-    SiteVisit,
-    VisitFollowUp,
 )
 from ..services import site_change_label_status
 
@@ -314,13 +314,13 @@ def self_assessment_reopen(*, assessment: SelfAssessment) -> SelfAssessment:
 
 
 @transaction.atomic
-def site_visit_save(
+def coordination_visit_save(
     *,
-    visit: SiteVisit,
-    follow_ups: list[VisitFollowUp] = (),
-    deleted_follow_ups: list[VisitFollowUp] = (),
+    visit: CoordinationVisit,
+    follow_ups: list[CoordinationVisitFollowUp] = (),
+    deleted_follow_ups: list[CoordinationVisitFollowUp] = (),
     author=None,
-) -> SiteVisit:
+) -> CoordinationVisit:
     """Create or update a visit with its follow-up actions, all or nothing."""
     if visit.visitor_id is None and author is not None:
         visit.visitor = author

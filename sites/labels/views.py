@@ -19,31 +19,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from network.models import Decision
-from network.roles import NO_ROLES
 from spro.files import file_response
 from spro.http import query_year
 
 from ..enums import ApplicationStatus, AssessmentStatus, Judgement, LabelStatus
 from ..models import (
     ApplicationDocument,
+    CoordinationVisit,
     EvaluationGrid,
     LabelApplication,
     SelfAssessment,
     Site,
-    SiteVisit,
 )
 from . import services
 from .forms import (
     ApplicationCreateForm,
     ApplicationFilterForm,
     AssessmentForm,
+    CoordinationVisitForm,
     DocumentForm,
     FollowUpFormSet,
     InstructionForm,
     OpinionChoiceForm,
     OpinionCreateForm,
     RegionDecisionForm,
-    SiteVisitForm,
     commission_meetings,
 )
 
@@ -52,12 +51,8 @@ VISITS_PER_YEAR_TARGET = 5
 FIRST_ASSESSMENT_YEAR = 2000
 
 
-def _roles(user):
-    return getattr(user, "roles", NO_ROLES)
-
-
 def _require_regional_coordinator(user) -> None:
-    if not _roles(user).is_regional_coordinator:
+    if not user.roles.is_regional_coordinator:
         raise PermissionDenied
 
 
@@ -163,7 +158,7 @@ def _history_entries(application: LabelApplication) -> list[dict]:
 def application_detail(request, pk):
     application = _visible_application(request, pk)
     user = request.user
-    roles = _roles(user)
+    roles = user.roles
     can_edit = _can_edit_site(user, application.site)
     site = application.site
     is_open = application.status in services.OPEN_STATUSES
@@ -427,7 +422,7 @@ def assessment_edit(request, slug, year):
     site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
     if not FIRST_ASSESSMENT_YEAR <= year <= timezone.localdate().year + 1:
         raise Http404
-    roles = _roles(request.user)
+    roles = request.user.roles
     assessment = (
         SelfAssessment.objects.filter(site=site, year=year).select_related("grid", "submitted_by").first()
     )
@@ -548,7 +543,7 @@ def visit_list(request):
     sites = Site.objects.data_visible_to(request.user).order_by("name")
     today = timezone.localdate()
     year = query_year(request, "annee", default=today.year)
-    visits = SiteVisit.objects.visible_to(request.user).select_related("site", "visitor")
+    visits = CoordinationVisit.objects.visible_to(request.user).select_related("site", "visitor")
     selected_site = None
     if slug := request.GET.get("site"):
         selected_site = get_object_or_404(sites, slug=slug)
@@ -581,7 +576,7 @@ def visit_list(request):
             "selected_site": selected_site,
             "counts": counts,
             "target": VISITS_PER_YEAR_TARGET,
-            "can_create": _roles(request.user).is_regional_coordinator,
+            "can_create": request.user.roles.is_regional_coordinator,
         },
     )
 
@@ -589,7 +584,7 @@ def visit_list(request):
 @require_safe
 def visit_detail(request, pk):
     visit = get_object_or_404(
-        SiteVisit.objects.visible_to(request.user).select_related("site", "visitor"), pk=pk
+        CoordinationVisit.objects.visible_to(request.user).select_related("site", "visitor"), pk=pk
     )
     return _render(
         request,
@@ -597,24 +592,26 @@ def visit_detail(request, pk):
         {
             "visit": visit,
             "follow_ups": visit.follow_ups.all(),
-            "can_edit": _roles(request.user).is_regional_coordinator,
+            "can_edit": request.user.roles.is_regional_coordinator,
         },
     )
 
 
-def _visit_form(request, visit: SiteVisit | None):
+def _visit_form(request, visit: CoordinationVisit | None):
     _require_regional_coordinator(request.user)
     sites = Site.objects.editable_by(request.user).order_by("name")
     data = request.POST if request.method == "POST" else None
     initial = {"visited_on": timezone.localdate()}
     if visit is None and (slug := request.GET.get("site")):
         initial["site"] = sites.filter(slug=slug).first()
-    form = SiteVisitForm(data, instance=visit, sites=sites, initial=initial if visit is None else None)
-    formset = FollowUpFormSet(data, instance=visit or SiteVisit(), prefix="suites")
+    form = CoordinationVisitForm(
+        data, instance=visit, sites=sites, initial=initial if visit is None else None
+    )
+    formset = FollowUpFormSet(data, instance=visit or CoordinationVisit(), prefix="suites")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         follow_ups = formset.save(commit=False)
         try:
-            saved = services.site_visit_save(
+            saved = services.coordination_visit_save(
                 visit=form.instance,
                 follow_ups=follow_ups,
                 deleted_follow_ups=formset.deleted_objects,
@@ -635,5 +632,5 @@ def visit_create(request):
 
 @require_http_methods(["GET", "POST"])
 def visit_edit(request, pk):
-    visit = get_object_or_404(SiteVisit.objects.visible_to(request.user), pk=pk)
+    visit = get_object_or_404(CoordinationVisit.objects.visible_to(request.user), pk=pk)
     return _visit_form(request, visit)

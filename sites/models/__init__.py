@@ -17,7 +17,7 @@ from .evaluation import (
 )
 from .labels import ApplicationDocument, LabelApplication
 from .plans import ActionIndicator, ActionPlan, PlanAction, PlanTransition
-from .visits import SiteVisit, VisitFollowUp
+from .visits import CoordinationVisit, CoordinationVisitFollowUp
 
 __all__ = [
     "MAX_EVIDENCE_LINES",
@@ -25,6 +25,8 @@ __all__ = [
     "ActionPlan",
     "ApplicationDocument",
     "AssessmentAnswer",
+    "CoordinationVisit",
+    "CoordinationVisitFollowUp",
     "CoordinatorAssignment",
     "EvaluationGrid",
     "EvaluationItem",
@@ -38,7 +40,5 @@ __all__ = [
     "Site",
     "SiteKind",
     "SiteQuerySet",
-    "SiteVisit",
     "Theme",
-    "VisitFollowUp",
 ]

@@ -41,28 +41,24 @@ class ServiceLevel(ReferenceItem):
 class SiteQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Public sites for everyone; the whole network for the coordination and observers; own sites."""
-        roles = getattr(user, "roles", None)
-        if roles is not None and roles.reads_whole_network:
+        roles = user.roles
+        if roles.reads_whole_network:
             return self
         public = Q(label_status__in=PUBLIC_STATUSES)
-        if roles is not None and roles.coordinated_site_ids:
+        if roles.coordinated_site_ids:
             return self.filter(public | Q(pk__in=roles.coordinated_site_ids))
         return self.filter(public)
 
     def editable_by(self, user):
         """Every site for the regional coordination; a site coordinator's current sites; nothing else."""
-        roles = getattr(user, "roles", None)
-        if roles is None:
-            return self.none()
+        roles = user.roles
         if roles.is_regional_coordinator:
             return self
         return self.filter(pk__in=roles.coordinated_site_ids)
 
     def data_visible_to(self, user):
         """Sites whose activity data the user may read: all for coordination and observers, else own."""
-        roles = getattr(user, "roles", None)
-        if roles is None:
-            return self.none()
+        roles = user.roles
         if roles.reads_whole_network:
             return self
         return self.filter(pk__in=roles.coordinated_site_ids)

@@ -10,13 +10,15 @@ from ..enums import VisitPurpose
 from .core import Site
 
 
-class SiteVisitQuerySet(models.QuerySet):
+class CoordinationVisitQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Visits of the sites whose data the user reads."""
         return self.filter(site__in=Site.objects.data_visible_to(user))
 
 
-class SiteVisit(TimeStampedModel):
+class CoordinationVisit(TimeStampedModel):
+    """A visit of the regional coordination to a site (not stats.Visit, a visitor's passage)."""
+
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, related_name="coordination_visits", verbose_name=_("site")
     )
@@ -31,7 +33,7 @@ class SiteVisit(TimeStampedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = SiteVisitQuerySet.as_manager()
+    objects = CoordinationVisitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visite sur site")
@@ -42,8 +44,10 @@ class SiteVisit(TimeStampedModel):
         return f"{self.site} — {self.visited_on:%d/%m/%Y}"
 
 
-class VisitFollowUp(models.Model):
-    visit = models.ForeignKey(SiteVisit, on_delete=models.CASCADE, related_name="follow_ups")
+class CoordinationVisitFollowUp(models.Model):
+    """An action agreed during a coordination visit, with who does it and by when."""
+
+    visit = models.ForeignKey(CoordinationVisit, on_delete=models.CASCADE, related_name="follow_ups")
     action = models.CharField(_("suite à donner"), max_length=300)
     owner = models.CharField(_("qui"), max_length=150, blank=True)
     due_on = models.DateField(_("pour le"), null=True, blank=True)

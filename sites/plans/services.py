@@ -18,8 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from network.roles import NO_ROLES
-
 from ..enums import ActionStatus, Arbitration, PlanStatus
 from ..models import ActionIndicator, ActionPlan, PlanAction, PlanTransition, Site
 
@@ -28,17 +26,13 @@ RESULTS_STATUSES = (PlanStatus.VALIDATED, PlanStatus.REVIEWED)
 CLOSED_ACTION_STATUSES = (ActionStatus.DONE, ActionStatus.CANCELLED)
 
 
-def _roles(user):
-    return getattr(user, "roles", NO_ROLES)
-
-
 def is_coordination(user) -> bool:
-    return _roles(user).is_regional_coordinator
+    return user.roles.is_regional_coordinator
 
 
 def can_edit_site(user, site_id: int) -> bool:
     """The regional coordination, or a current coordinator of the site."""
-    roles = _roles(user)
+    roles = user.roles
     return roles.is_regional_coordinator or site_id in roles.coordinated_site_ids
 
 
@@ -166,7 +160,7 @@ def plan_set_progress_rule(*, plan: ActionPlan, progress_rule: str, author) -> A
 
 
 @transaction.atomic
-def action_save(
+def plan_action_save(
     *,
     action: PlanAction,
     author,
@@ -196,7 +190,7 @@ def action_save(
 
 
 @transaction.atomic
-def action_delete(*, action: PlanAction, author) -> None:
+def plan_action_delete(*, action: PlanAction, author) -> None:
     plan = _locked(action.plan)
     _require_site_editor(author, plan)
     _require_draft(plan)

@@ -291,7 +291,7 @@ def _action_form_page(request, plan: ActionPlan, action: PlanAction):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             indicators = formset.save(commit=False)
-            services.action_save(
+            services.plan_action_save(
                 action=form.instance,
                 author=request.user,
                 partners=form.cleaned_data["partners"],
@@ -331,7 +331,7 @@ def action_delete(request, pk):
     _require_draft_editor(request.user, plan)
     if request.method == "POST":
         try:
-            services.action_delete(action=action, author=request.user)
+            services.plan_action_delete(action=action, author=request.user)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from network.roles import NO_ROLES
 from sites.models import Site
 from stats import imports, services
 from stats.enums import Dimension
@@ -30,7 +29,7 @@ PREVIEW_TIMEOUT = 2 * 3600
 
 def _require_importer(user) -> None:
     """Importing is entering data: the regional coordination, or the coordinator of at least one site."""
-    roles = getattr(user, "roles", NO_ROLES)
+    roles = user.roles
     if not (roles.is_regional_coordinator or roles.coordinated_site_ids):
         raise PermissionDenied
 

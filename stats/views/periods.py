@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from network.roles import NO_ROLES
 from sites.models import LabelStatusChange, Site
 
 from .. import services
@@ -31,10 +30,6 @@ from ..models import MonthlyCount, Period, Sex, first_of_month, next_month
 from ..selectors import labelled_months, months_between
 
 PAGE_SIZE = 25
-
-
-def _roles(user):
-    return getattr(user, "roles", NO_ROLES)
 
 
 def _visible_periods(user):
@@ -70,13 +65,13 @@ def _render(request, template: str, context: dict, status: int = 200):
 
 
 def _may_enter_data(user, site_id: int) -> bool:
-    roles = _roles(user)
+    roles = user.roles
     return roles.is_regional_coordinator or site_id in roles.coordinated_site_ids
 
 
 def allowed_actions(period: Period, user) -> list[str]:
     """The actions to offer this user on this period now (the services check again on POST)."""
-    roles = _roles(user)
+    roles = user.roles
     actions = []
     if period.status == PeriodStatus.OPEN and _may_enter_data(user, period.site_id):
         actions.append(PeriodAction.SUBMIT)
@@ -94,7 +89,7 @@ def _may_attempt(action: str, period: Period, user) -> bool:
     """Whether the user's role allows the action at all, whatever the period's state."""
     if action == PeriodAction.SUBMIT:
         return _may_enter_data(user, period.site_id)
-    return _roles(user).is_regional_coordinator
+    return user.roles.is_regional_coordinator
 
 
 # --- List ------------------------------------------------------------------------------------
@@ -296,7 +291,7 @@ def period_action(request, pk, action):
 def period_reopen(request, pk):
     """Give a handed-in month back to the site, with a reason kept in the history."""
     period = _visible_period(request, pk)
-    if not _roles(request.user).is_regional_coordinator:
+    if not request.user.roles.is_regional_coordinator:
         raise PermissionDenied(_("Seule la coordination régionale peut rouvrir une période."))
     form = ReopenForm(data=request.POST if request.method == "POST" else None)
     if request.method == "GET" and period.status == PeriodStatus.OPEN:

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from network.roles import NO_ROLES
 from sites.models import Site
 from spro.http import client_ip, over_limit
 from stats import services
@@ -32,10 +31,6 @@ RATE_LIMIT = 5
 RATE_WINDOW_SECONDS = 60
 COMMENTS_PAGE_SIZE = 25
 COMMENT_WARNING = gettext_lazy("N'indiquez ni votre nom ni aucune information permettant de vous identifier.")
-
-
-def _roles(user):
-    return getattr(user, "roles", NO_ROLES)
 
 
 def _public_site(slug: str) -> Site:
@@ -167,7 +162,7 @@ def comments(request, slug: str):
     return _render(
         request,
         "comments.html",
-        {"site": site, "page": page, "can_moderate": _roles(request.user).is_regional_coordinator},
+        {"site": site, "page": page, "can_moderate": request.user.roles.is_regional_coordinator},
     )
 
 
@@ -176,7 +171,7 @@ def comment_delete(request, slug: str, pk: int):
     """Erase a comment holding personal data (regional coordination), after a confirmation page."""
     site = _data_site(request, slug)
     response = get_object_or_404(SatisfactionResponse.objects.filter(site=site).exclude(comment=""), pk=pk)
-    if not _roles(request.user).is_regional_coordinator:
+    if not request.user.roles.is_regional_coordinator:
         raise PermissionDenied
     if request.method == "POST":
         services.satisfaction_comment_delete(response=response, author=request.user)

@@ -6,7 +6,7 @@ import pytest
 
 from sites.enums import ApplicationStatus, LabelStatus, RegionDecision
 from sites.labels.demo import load_labels_demo
-from sites.models import LabelApplication, SelfAssessment, SiteVisit
+from sites.models import CoordinationVisit, LabelApplication, SelfAssessment
 from tests.factories import SiteFactory, SiteKindFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_demo_is_idempotent():
     assert granted.history.count() == 5
     other.refresh_from_db()
     assert other.label_status == LabelStatus.LABELLED
-    assert SiteVisit.objects.filter(site=cdm).count() == 3
+    assert CoordinationVisit.objects.filter(site=cdm).count() == 3
     # The two years differ on a few items.
     last, this = (
         dict(SelfAssessment.objects.get(site=cdm, year=y).answers.values_list("item_id", "judgement"))

@@ -6,13 +6,15 @@ import pytest
 from django.urls import reverse
 
 from sites.enums import VisitPurpose
-from sites.models import SiteVisit, VisitFollowUp
+from sites.models import CoordinationVisit, CoordinationVisitFollowUp
 
 pytestmark = pytest.mark.django_db
 
 
 def _visit(site, day=datetime.date(2025, 3, 4), **kwargs):
-    return SiteVisit.objects.create(site=site, visited_on=day, purpose=VisitPurpose.YEARLY_REVIEW, **kwargs)
+    return CoordinationVisit.objects.create(
+        site=site, visited_on=day, purpose=VisitPurpose.YEARLY_REVIEW, **kwargs
+    )
 
 
 def _form_data(site, **overrides):
@@ -38,14 +40,14 @@ def _form_data(site, **overrides):
 def test_coordination_creates_a_visit_with_follow_ups(client_for, regional_coordinator, site_a):
     response = client_for(regional_coordinator).post(reverse("labels:visit_create"), _form_data(site_a))
     assert response.status_code == 302
-    visit = SiteVisit.objects.get()
+    visit = CoordinationVisit.objects.get()
     assert visit.visitor == regional_coordinator
     assert visit.follow_ups.get().owner == "CTEM"
 
 
 def test_coordination_edits_a_visit_and_its_follow_ups(client_for, regional_coordinator, site_a):
     visit = _visit(site_a)
-    follow_up = VisitFollowUp.objects.create(visit=visit, action="Ancienne action")
+    follow_up = CoordinationVisitFollowUp.objects.create(visit=visit, action="Ancienne action")
     data = _form_data(
         site_a,
         **{
@@ -93,7 +95,7 @@ def test_writes_are_for_the_coordination_only(
         assert response.status_code == expected
     visit.refresh_from_db()
     assert visit.notes == "Avant"
-    assert SiteVisit.objects.count() == 1
+    assert CoordinationVisit.objects.count() == 1
     assert client_for(None).get(reverse("labels:visit_list")).status_code == 302
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from network import services
 from network.enums import Role
 from network.models import Organisation
+from network.roles import NO_ROLES
 from tests.factories import (
     CoordinatorAssignmentFactory,
     OrganisationFactory,
@@ -20,8 +21,12 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-def test_anonymous_has_no_role():
-    assert not getattr(AnonymousUser(), "roles", None)
+def test_anonymous_has_the_empty_roles_object():
+    """Every request's user has roles: code asks `user.roles` without checking who is asking."""
+    roles = AnonymousUser().roles
+    assert roles is NO_ROLES
+    assert not (roles.reads_whole_network or roles.is_site_coordinator or roles.is_partner)
+    assert roles.coordinated_site_ids == frozenset() and roles.labels == []
 
 
 def test_roles_follow_assignment_dates():

@@ -180,16 +180,16 @@ def test_actions_frozen_once_proposed(plan, coordinator_a, regional_coordinator)
     action.title = "Autre"
     for author in (coordinator_a, regional_coordinator):
         with pytest.raises(ValidationError, match="ne se modifient plus"):
-            services.action_save(action=action, author=author)
+            services.plan_action_save(action=action, author=author)
         with pytest.raises(ValidationError):
-            services.action_delete(action=action, author=author)
+            services.plan_action_delete(action=action, author=author)
     action.refresh_from_db()
     assert action.title == "Forum"
 
 
-def test_action_save_refused_to_another_site(plan, coordinator_b):
+def test_plan_action_save_refused_to_another_site(plan, coordinator_b):
     with pytest.raises(PermissionDenied):
-        services.action_save(action=PlanAction(plan=plan, title="Intrus"), author=coordinator_b)
+        services.plan_action_save(action=PlanAction(plan=plan, title="Intrus"), author=coordinator_b)
     assert not PlanAction.objects.exists()
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from network.enums import BodyScope
 from network.models import Body, BodyKind, Meeting, ProfessionalisationSession
 from network.strategy.calendar import feed_token
-from sites.models import SiteVisit
+from sites.models import CoordinationVisit
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,10 @@ def events(site_a, site_b, regional_coordinator):
     start = now.replace(hour=14, minute=0, second=0, microsecond=0) + datetime.timedelta(days=3)
     Meeting.objects.create(body=region, title="Commission de juin", starts_at=start)
     Meeting.objects.create(body=copil_a, title="Copil Reims", starts_at=start + datetime.timedelta(hours=1))
-    SiteVisit.objects.create(
+    CoordinationVisit.objects.create(
         site=site_a, visited_on=now.date(), purpose="programme", visitor=regional_coordinator
     )
-    SiteVisit.objects.create(
+    CoordinationVisit.objects.create(
         site=site_b, visited_on=now.date(), purpose="bilan_annuel", visitor=regional_coordinator
     )
     ProfessionalisationSession.objects.create(

@@ -10,7 +10,7 @@ from network.models import Indicator, ProfessionalisationSession, StrategicActio
 from network.strategy.demo import load_strategy_demo
 from network.strategy.indicators import strategy_progress
 from sites.enums import VisitPurpose
-from sites.models import Site, SiteVisit
+from sites.models import CoordinationVisit, Site
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +29,8 @@ def test_demo_strategy_is_realistic_and_idempotent(client_for, regional_coordina
 
     labelled = Site.objects.labelled().count()
     assert labelled > 0
-    assert SiteVisit.objects.filter(visited_on__year=2025).count() == 5 * labelled
-    for visit in SiteVisit.objects.all():
+    assert CoordinationVisit.objects.filter(visited_on__year=2025).count() == 5 * labelled
+    for visit in CoordinationVisit.objects.all():
         assert visit.visited_on.weekday() < 5
         if visit.purpose == VisitPurpose.YEARLY_REVIEW:
             assert visit.visited_on.month in (1, 2)
