@@ -97,3 +97,27 @@ def _client_for(user):
 def client_for():
     """A test client logged in as the given user (or anonymous with None)."""
     return _client_for
+
+
+@pytest.fixture
+def personas(regional_coordinator, coordinator_a, coordinator_b, partner, observer):
+    """Every persona's user by name ("anonymous" is None). All of them exist, so a test about one
+    persona runs in the same network as for the others (site B exists for coordinator A, etc.)."""
+    return {
+        "anonymous": None,
+        "regional_coordinator": regional_coordinator,
+        "coordinator_a": coordinator_a,
+        "coordinator_b": coordinator_b,
+        "partner": partner,
+        "observer": observer,
+    }
+
+
+@pytest.fixture
+def as_persona(personas, client_for):
+    """as_persona(name): a test client logged in as that persona (see tests.helpers.PERSONAS)."""
+
+    def make(name):
+        return client_for(personas[name])
+
+    return make

@@ -4,27 +4,25 @@ The partner's organisation sits in the commission, so the partner reads it (and 
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from network.enums import BodyScope
 from network.models import Body, BodyKind, BodyMember, Meeting
 from sites.models import ActionPlan, LabelApplication
 from tests.factories import OrganisationFactory
 
-PERSONAS = ["regional_coordinator", "coordinator_a", "coordinator_b", "partner", "observer", "anonymous"]
-NOW = timezone.now().replace(microsecond=0)
-THIS_YEAR = timezone.localdate().year
+# The clock is frozen on 15 June 2026 for every governance test: meetings made with
+# make_meeting() fall ten days later, in the same year and in the commission's required month.
+NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
+TODAY = NOW.date()
+THIS_YEAR = NOW.year
 
 
-def as_persona(request, client_for, persona):
-    user = None if persona == "anonymous" else request.getfixturevalue(persona)
-    return client_for(user), user
-
-
-def text(response) -> str:
-    return response.content.decode()
+@pytest.fixture(autouse=True)
+def frozen_clock(time_machine):
+    time_machine.move_to(NOW, tick=False)
 
 
 def make_member(body, name, *, organisation=None, email=None, voting=True, **extra):

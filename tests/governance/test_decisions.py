@@ -11,10 +11,9 @@ from network.governance import services
 from network.governance.demo import load_governance_demo
 from network.models import Body, BodyKind, Decision, Meeting, Minutes
 from tests.factories import SiteFactory, UserFactory
+from tests.helpers import PERSONAS, text
 
-from .conftest import PERSONAS, as_persona, text
-
-TODAY = timezone.localdate()
+from .conftest import TODAY
 
 
 def url(name, obj):
@@ -99,8 +98,8 @@ EXPECTED = {
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", list(DECISION_PAGES))
-def test_every_decision_page_answers_each_persona(request, client_for, meetings, decisions, persona, name):
-    client, _user = as_persona(request, client_for, persona)
+def test_every_decision_page_answers_each_persona(as_persona, meetings, decisions, persona, name):
+    client = as_persona(persona)
     target = DECISION_PAGES[name](meetings, decisions)
 
     response = client.get(target)
@@ -220,8 +219,8 @@ def test_partner_owner_follows_up_their_decision(client_for, partner, meetings):
 
 
 @pytest.mark.parametrize("persona", ["observer", "coordinator_a"])
-def test_readers_cannot_follow_up_commission_decisions(request, client_for, decisions, persona):
-    client, _user = as_persona(request, client_for, persona)
+def test_readers_cannot_follow_up_commission_decisions(as_persona, decisions, persona):
+    client = as_persona(persona)
 
     response = client.post(url("decision_status", decisions["commission"]), {"status": DecisionStatus.DONE})
 

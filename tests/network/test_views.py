@@ -24,18 +24,9 @@ from tests.factories import (
     TerritoryFactory,
     UserFactory,
 )
+from tests.helpers import PERSONAS, text
 
-PERSONAS = ["regional_coordinator", "coordinator_a", "coordinator_b", "partner", "observer", "anonymous"]
 TODAY = timezone.localdate()
-
-
-def as_persona(request, client_for, persona):
-    user = None if persona == "anonymous" else request.getfixturevalue(persona)
-    return client_for(user), user
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 @pytest.fixture
@@ -91,9 +82,9 @@ PAGES = [
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "url_for", "expected"), PAGES, ids=[page[0] for page in PAGES])
 def test_every_page_answers_each_persona(
-    request, client_for, organisation, person, observer_role, persona, name, url_for, expected
+    as_persona, organisation, person, observer_role, persona, name, url_for, expected
 ):
-    client, _user = as_persona(request, client_for, persona)
+    client = as_persona(persona)
     url = url_for({"organisation": organisation, "person": person, "role": observer_role})
 
     response = client.get(url)
@@ -108,8 +99,8 @@ def test_every_page_answers_each_persona(
 
 
 @pytest.mark.parametrize("persona", ["coordinator_a", "partner", "observer"])
-def test_management_posts_are_refused_to_non_coordinators(request, client_for, organisation, person, persona):
-    client, _user = as_persona(request, client_for, persona)
+def test_management_posts_are_refused_to_non_coordinators(as_persona, organisation, person, persona):
+    client = as_persona(persona)
     role = RoleAssignmentFactory(user=person, role=Role.OBSERVER)
 
     responses = [

@@ -5,7 +5,6 @@ of site B, a partner, a read-only observer and an anonymous visitor.
 """
 
 import datetime
-import html
 
 import pytest
 from django.urls import reverse
@@ -26,36 +25,11 @@ from tests.factories import (
     ThemeFactory,
     UserFactory,
 )
+from tests.helpers import PERSONAS, assert_redirects_to_login, element_text, links, soup, text, texts
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "regional_coordinator", "coordinator_a", "coordinator_b", "partner", "observer"]
 TODAY = timezone.localdate
-
-
-def text(response) -> str:
-    """The page as a reader sees it: entities decoded (Django escapes apostrophes)."""
-    return html.unescape(response.content.decode())
-
-
-@pytest.fixture
-def personas(regional_coordinator, coordinator_a, coordinator_b, partner, observer):
-    return {
-        "anonymous": None,
-        "regional_coordinator": regional_coordinator,
-        "coordinator_a": coordinator_a,
-        "coordinator_b": coordinator_b,
-        "partner": partner,
-        "observer": observer,
-    }
-
-
-@pytest.fixture
-def as_persona(personas, client_for):
-    def make(name):
-        return client_for(personas[name])
-
-    return make
 
 
 @pytest.fixture
@@ -63,9 +37,9 @@ def assignment_a(coordinator_a, site_a):
     return CoordinatorAssignment.objects.get(user=coordinator_a, site=site_a)
 
 
-def assert_redirects_to_login(response):
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+def directory_names(response) -> list[str]:
+    """The sites listed in the directory's tables (which must be there)."""
+    return texts(response, "section table tbody th[scope=row] > a")
 
 
 def practical_data(site: Site, **changes) -> dict:
@@ -364,11 +338,8 @@ def sites_of_every_status(db):
 
 
 def test_directory_shows_only_public_sites_to_anonymous(client_for, sites_of_every_status):
-    page = text(client_for(None).get(reverse("sites:directory")))
-    assert "Site au statut labellise" in page
-    assert "Site au statut suspendu" in page
-    for hidden in ("projet", "candidature", "retire"):
-        assert f"Site au statut {hidden}" not in page
+    names = directory_names(client_for(None).get(reverse("sites:directory")))
+    assert sorted(names) == ["Site au statut labellise", "Site au statut suspendu"]
 
 
 def test_directory_status_filter_only_for_whole_network_readers(
@@ -377,7 +348,7 @@ def test_directory_status_filter_only_for_whole_network_readers(
     # The public cannot use the status filter, even with a crafted query string.
     response = client_for(None).get(reverse("sites:directory"), {"label_status": LabelStatus.PROJECT})
     assert "label_status" not in response.context["filter"].form.fields
-    assert "Site au statut projet" not in text(response)
+    assert "Site au statut projet" not in directory_names(response)
     assert (
         "label_status"
         not in client_for(partner).get(reverse("sites:directory")).context["filter"].form.fields
@@ -386,26 +357,21 @@ def test_directory_status_filter_only_for_whole_network_readers(
     for reader in (regional_coordinator, observer):
         response = client_for(reader).get(reverse("sites:directory"), {"label_status": LabelStatus.PROJECT})
         assert "label_status" in response.context["filter"].form.fields
-        page = text(response)
-        assert "Site au statut projet" in page
-        assert "Site au statut labellise" not in page
+        assert directory_names(response) == ["Site au statut projet"]
 
 
 def test_directory_search_and_filters(client_for, site_a, site_b):
     client = client_for(None)
-    page = text(client.get(reverse("sites:directory"), {"q": "troyes"}))
-    assert "Espace métiers de Troyes" in page
-    assert "Espace métiers de Reims" not in page
+    names = directory_names(client.get(reverse("sites:directory"), {"q": "troyes"}))
+    assert names == ["Espace métiers de Troyes"]
 
-    page = text(client.get(reverse("sites:directory"), {"departement": site_a.departement.code}))
-    assert "Espace métiers de Reims" in page
-    assert "Espace métiers de Troyes" not in page
+    names = directory_names(client.get(reverse("sites:directory"), {"departement": site_a.departement.code}))
+    assert names == ["Espace métiers de Reims"]
 
     cdm = SiteKindFactory(code="cite-des-metiers", label="Cité des métiers")
     SiteFactory(name="Cité des métiers de Reims", kind=cdm)
-    page = text(client.get(reverse("sites:directory"), {"kind": "cite-des-metiers"}))
-    assert "Cité des métiers de Reims" in page
-    assert "Espace métiers de Reims" not in page
+    names = directory_names(client.get(reverse("sites:directory"), {"kind": "cite-des-metiers"}))
+    assert names == ["Cité des métiers de Reims"]
 
 
 def test_directory_groups_by_departement_with_counts(client_for):
@@ -447,10 +413,13 @@ def test_directory_paginates_and_keeps_filters_in_page_links(client_for):
 
 
 def test_directory_empty_state(client_for, site_a):
-    page = text(client_for(None).get(reverse("sites:directory"), {"q": "Tombouctou"}))
+    response = client_for(None).get(reverse("sites:directory"), {"q": "Tombouctou"})
+    page = text(response)
     assert "Aucun site ne correspond à votre recherche." in page
     assert "Aucun site trouvé." in page
-    assert "Espace métiers de Reims" not in page
+    # No table at all: the empty state stands in for it.
+    assert soup(response).select("main .empty")
+    assert not soup(response).select("main table")
 
 
 @pytest.mark.parametrize("number_of_sites", [3, 30])
@@ -495,11 +464,13 @@ def test_detail_shows_the_public_sheet(client_for, site_a):
     assert "Création d'activité" in page
     assert "Conseil personnalisé" in page
     assert centre.get_absolute_url() in page
-    assert "Labellisé" in page
-    assert "Renouvellement à prévoir" not in page
+    label = element_text(response, "main p.label-status")
+    assert "Labellisé" in label
+    assert "Renouvellement à prévoir" not in label
     # The public sees neither the coordinators nor any edit button.
-    assert "Coordination du site" not in page
-    assert reverse("sites:edit_practical", kwargs={"slug": site_a.slug}) not in page
+    assert texts(response, "main aside h2") == ["Identité"]
+    assert not soup(response).select("main ul.coordinators")
+    assert reverse("sites:edit_practical", kwargs={"slug": site_a.slug}) not in links(response, "main")
 
     centre_page = text(client_for(None).get(centre.get_absolute_url()))
     assert site_a.get_absolute_url() in centre_page
@@ -518,8 +489,11 @@ def test_detail_announces_renewal_when_due(client_for):
 def test_detail_shows_coordinators_to_logged_in_users_only(client_for, coordinator_a, partner, site_a):
     coordinator_a.first_name, coordinator_a.last_name = "Alice", "Durand"
     coordinator_a.save()
-    assert "Alice Durand" not in text(client_for(None).get(site_a.get_absolute_url()))
-    assert "Alice Durand" in text(client_for(partner).get(site_a.get_absolute_url()))
+    public_sheet = client_for(None).get(site_a.get_absolute_url())
+    assert "Alice Durand" not in element_text(public_sheet, "main aside")
+    assert not soup(public_sheet).select("main ul.coordinators")
+    coordinators = texts(client_for(partner).get(site_a.get_absolute_url()), "main ul.coordinators li")
+    assert [name.split(" — ")[0] for name in coordinators] == ["Alice Durand"]
 
 
 @pytest.mark.parametrize(
@@ -534,13 +508,15 @@ def test_detail_shows_coordinators_to_logged_in_users_only(client_for, coordinat
     ],
 )
 def test_detail_shows_only_usable_buttons(as_persona, site_a, personas, persona, practical, manage, history):
-    page = as_persona(persona).get(site_a.get_absolute_url()).content.decode()
+    response = as_persona(persona).get(site_a.get_absolute_url())
+    assert response.status_code == 200
+    targets = links(response, "main")
     slug = {"slug": site_a.slug}
-    assert (reverse("sites:edit_practical", kwargs=slug) in page) is practical
-    assert (reverse("sites:edit", kwargs=slug) in page) is manage
-    assert (reverse("sites:label_status", kwargs=slug) in page) is manage
-    assert (reverse("sites:coordinator_add", kwargs=slug) in page) is manage
-    assert (reverse("sites:history", kwargs=slug) in page) is history
+    assert (reverse("sites:edit_practical", kwargs=slug) in targets) is practical
+    assert (reverse("sites:edit", kwargs=slug) in targets) is manage
+    assert (reverse("sites:label_status", kwargs=slug) in targets) is manage
+    assert (reverse("sites:coordinator_add", kwargs=slug) in targets) is manage
+    assert (reverse("sites:history", kwargs=slug) in targets) is history
 
 
 # --- Practical information. -------------------------------------------------------------------------
@@ -595,12 +571,12 @@ def test_practical_info_offers_only_current_reference_items(client_for, coordina
     ThemeFactory(label="Ancien thème", valid_until=TODAY() - datetime.timedelta(days=1))
     kept = ThemeFactory(label="Thème retiré mais coché", valid_until=TODAY() - datetime.timedelta(days=1))
     site_a.themes.add(kept)
-    page = text(client_for(coordinator_a).get(reverse("sites:edit_practical", kwargs={"slug": site_a.slug})))
-    assert 'type="checkbox"' in page
-    assert "Mobilité internationale" in page
-    assert "Ancien thème" not in page
+    response = client_for(coordinator_a).get(reverse("sites:edit_practical", kwargs={"slug": site_a.slug}))
+    offered = texts(response, "#id_themes label")
+    assert "Mobilité internationale" in offered
+    assert "Ancien thème" not in offered
     # An item no longer offered stays on the site that has it, so that saving does not drop it.
-    assert "Thème retiré mais coché" in page
+    assert "Thème retiré mais coché" in offered
 
 
 def test_practical_info_saves_themes_and_service_levels(client_for, coordinator_a, site_a):

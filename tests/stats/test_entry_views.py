@@ -5,7 +5,6 @@ of site B, a partner, a read-only observer and an anonymous visitor.
 """
 
 import datetime
-import html
 import json
 import re
 
@@ -19,10 +18,10 @@ from stats.forms import half_day_now
 from stats.models import AggregateCount, ContactKind, MonthlyCount, Period, Visit
 from stats.services import AggregateCheck
 from stats.views.entry import DESK_RECENT_ENTRIES
+from tests.helpers import PERSONAS, assert_status, text
 
 TODAY = timezone.localdate()
 LAST_MONTH = (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=15)
-PERSONAS = ["anonymous", "regional_coordinator", "coordinator_a", "coordinator_b", "partner", "observer"]
 # Entry pages belong to those who enter the site's data; everyone else learns nothing (404).
 ENTRY_ACCESS = {
     "anonymous": "login",
@@ -32,11 +31,6 @@ ENTRY_ACCESS = {
     "partner": 404,
     "observer": 404,
 }
-
-
-def text(response) -> str:
-    """The page as a reader sees it: entities decoded (Django escapes apostrophes)."""
-    return html.unescape(response.content.decode())
 
 
 def checked(response, name: str) -> set[str]:
@@ -53,26 +47,6 @@ def offered(response, name: str) -> set[str]:
         re.search(r'value="([^"]*)"', tag).group(1)
         for tag in re.findall(rf'<input[^>]*name="{name}"[^>]*>', response.content.decode())
     }
-
-
-@pytest.fixture
-def personas(regional_coordinator, coordinator_a, coordinator_b, partner, observer):
-    return {
-        "anonymous": None,
-        "regional_coordinator": regional_coordinator,
-        "coordinator_a": coordinator_a,
-        "coordinator_b": coordinator_b,
-        "partner": partner,
-        "observer": observer,
-    }
-
-
-@pytest.fixture
-def as_persona(personas, client_for):
-    def make(name):
-        return client_for(personas[name])
-
-    return make
 
 
 def desk_url(site, day=None):
@@ -123,18 +97,6 @@ def close(period, coordinator, regional_coordinator, until=PeriodStatus.LOCKED):
         services.period_lock(period=period, author=regional_coordinator)
     period.refresh_from_db()
     return period
-
-
-def assert_redirects_to_login(response):
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
-def assert_status(response, expected):
-    if expected == "login":
-        assert_redirects_to_login(response)
-    else:
-        assert response.status_code == expected
 
 
 # --- Who gets what ------------------------------------------------------------------------------

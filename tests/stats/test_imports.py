@@ -6,7 +6,6 @@ site B (troyes), a partner, a read-only observer and an anonymous visitor.
 
 import csv
 import datetime
-import html
 import io
 import time
 
@@ -20,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from stats import imports, services
 from stats.enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
 from stats.models import AggregateCount, MonthlyCount, Period, PeriodEvent, first_of_month
+from tests.helpers import text
 
 TODAY = timezone.localdate()
 LAST_MONTH = first_of_month(first_of_month(TODAY) - datetime.timedelta(days=1))
@@ -27,10 +27,6 @@ MONTH_BEFORE = first_of_month(LAST_MONTH - datetime.timedelta(days=1))
 M1 = LAST_MONTH.strftime("%Y-%m")
 M0 = MONTH_BEFORE.strftime("%Y-%m")
 COLUMNS = ["site", "mois", "ventilation", "modalite", "sexe", "nombre"]
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def month_rows(slug="reims", month=M1, women=10, men=8):
@@ -82,18 +78,6 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def personas(regional_coordinator, coordinator_a, coordinator_b, partner, observer):
-    return {
-        "anonymous": None,
-        "regional_coordinator": regional_coordinator,
-        "coordinator_a": coordinator_a,
-        "coordinator_b": coordinator_b,
-        "partner": partner,
-        "observer": observer,
-    }
 
 
 # --- Who may import ------------------------------------------------------------------------------

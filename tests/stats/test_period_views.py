@@ -5,23 +5,25 @@ of site B, a partner, a read-only observer and an anonymous visitor.
 """
 
 import datetime
-import html
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from stats import services
 from stats.enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
 from stats.models import MonthlyCount, Period, first_of_month, next_month
 from tests.factories import SiteFactory
+from tests.helpers import PERSONAS, assert_status, links, text
 
-TODAY = timezone.localdate()
-THIS_MONTH = TODAY.replace(day=1)
-LAST_MONTH = (THIS_MONTH - datetime.timedelta(days=1)).replace(day=1)
-# Two months ago: its deadline (early last month) has always passed.
-OLD_MONTH = (LAST_MONTH - datetime.timedelta(days=1)).replace(day=1)
-PERSONAS = ["anonymous", "regional_coordinator", "coordinator_a", "coordinator_b", "partner", "observer"]
+# The clock is frozen on 15 June 2026: last month (May, due on 10 June) and the month before
+# (April) are both past their deadline; June is the current month, July to December are to come.
+NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
+TODAY = NOW.date()
+THIS_MONTH = datetime.date(2026, 6, 1)
+LAST_MONTH = datetime.date(2026, 5, 1)
+OLD_MONTH = datetime.date(2026, 4, 1)
 # Reading a site's periods: the coordination and observers read the whole network, a site
 # coordinator their own sites; strangers get a 404.
 READ_ACCESS = {
@@ -32,35 +34,6 @@ READ_ACCESS = {
     "partner": 404,
     "observer": 200,
 }
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def main_text(response) -> str:
-    """The page's own content, without the header menu (which links to the desk for coordinators)."""
-    return text(response).split('<main id="contenu"', 1)[1]
-
-
-@pytest.fixture
-def personas(regional_coordinator, coordinator_a, coordinator_b, partner, observer):
-    return {
-        "anonymous": None,
-        "regional_coordinator": regional_coordinator,
-        "coordinator_a": coordinator_a,
-        "coordinator_b": coordinator_b,
-        "partner": partner,
-        "observer": observer,
-    }
-
-
-@pytest.fixture
-def as_persona(personas, client_for):
-    def make(name):
-        return client_for(personas[name])
-
-    return make
 
 
 def record(site, user, refs, day, sex=0):
@@ -75,14 +48,6 @@ def period_a(site_a, coordinator_a, refs):
     for sex in (0, 0, 1):
         visit = record(site_a, coordinator_a, refs, LAST_MONTH.replace(day=10), sex=sex)
     return visit.period
-
-
-def assert_status(response, expected):
-    if expected == "login":
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
-    else:
-        assert response.status_code == expected
 
 
 def detail_url(period):
@@ -158,12 +123,14 @@ def test_action_pages_by_persona(
 @pytest.mark.parametrize("persona", ["anonymous", "coordinator_b", "partner", "observer"])
 def test_crafted_action_posts_change_nothing(as_persona, period_a, persona):
     client = as_persona(persona)
+    # Strangers get a 404 (the period is fetched among the ones they see), the observer a 403.
+    expected = ACTION_ACCESS["period_validate"][persona]
     for url_name in ("period_submit", "period_validate", "period_lock"):
-        response = client.post(reverse(f"stats:{url_name}", kwargs={"pk": period_a.pk}))
-        assert response.status_code in (302, 403, 404)
-        if persona != "anonymous":
-            assert response.status_code in (403, 404)
-    client.post(reverse("stats:period_reopen", kwargs={"pk": period_a.pk}), {"reason": "Pour voir"})
+        assert_status(client.post(reverse(f"stats:{url_name}", kwargs={"pk": period_a.pk})), expected)
+    response = client.post(
+        reverse("stats:period_reopen", kwargs={"pk": period_a.pk}), {"reason": "Pour voir"}
+    )
+    assert_status(response, expected)
     period_a.refresh_from_db()
     assert period_a.status == PeriodStatus.OPEN
     assert not period_a.events.exists()
@@ -190,9 +157,9 @@ def test_submit_validate_lock_reopen_through_the_pages(
 ):
     site_client, coordination = client_for(coordinator_a), client_for(regional_coordinator)
 
-    page = text(site_client.get(detail_url(period_a)))
-    assert reverse("stats:period_submit", kwargs={"pk": period_a.pk}) in page
-    assert reverse("stats:period_validate", kwargs={"pk": period_a.pk}) not in page
+    targets = links(site_client.get(detail_url(period_a)), "main")
+    assert reverse("stats:period_submit", kwargs={"pk": period_a.pk}) in targets
+    assert reverse("stats:period_validate", kwargs={"pk": period_a.pk}) not in targets
     confirm = text(site_client.get(reverse("stats:period_submit", kwargs={"pk": period_a.pk})))
     assert "Confirmez-vous la soumission" in confirm
     response = site_client.post(reverse("stats:period_submit", kwargs={"pk": period_a.pk}), follow=True)
@@ -200,8 +167,9 @@ def test_submit_validate_lock_reopen_through_the_pages(
     period_a.refresh_from_db()
     assert period_a.status == PeriodStatus.SUBMITTED
     # Handed in: no more action for the site.
-    page = text(site_client.get(detail_url(period_a)))
-    assert reverse("stats:period_submit", kwargs={"pk": period_a.pk}) not in page
+    targets = links(site_client.get(detail_url(period_a)), "main")
+    assert detail_url(period_a) in targets  # the breadcrumb: the page is there
+    assert reverse("stats:period_submit", kwargs={"pk": period_a.pk}) not in targets
 
     page = text(coordination.get(detail_url(period_a)))
     assert reverse("stats:period_validate", kwargs={"pk": period_a.pk}) in page
@@ -262,19 +230,24 @@ def test_detail_shows_state_deadline_totals_and_changes_after_submission(
 
 
 def test_detail_offers_entry_while_writable(client_for, period_a, coordinator_a, regional_coordinator):
+    # Looked for in the page's own content: the header menu links to the desk for coordinators.
     desk = reverse("stats:visit_desk", kwargs={"slug": period_a.site.slug})
-    assert desk in main_text(client_for(coordinator_a).get(detail_url(period_a)))
+    assert desk in links(client_for(coordinator_a).get(detail_url(period_a)), "main")
     services.period_submit(period=period_a, author=coordinator_a)
-    assert desk not in main_text(client_for(coordinator_a).get(detail_url(period_a)))
-    assert desk in main_text(client_for(regional_coordinator).get(detail_url(period_a)))
+    targets = links(client_for(coordinator_a).get(detail_url(period_a)), "main")
+    assert detail_url(period_a) in targets  # the breadcrumb: the page is there
+    assert desk not in targets
+    assert desk in links(client_for(regional_coordinator).get(detail_url(period_a)), "main")
 
 
 def test_observer_reads_periods_without_any_action(client_for, period_a, observer):
-    page = text(client_for(observer).get(detail_url(period_a)))
-    assert "Ouverte" in page
+    response = client_for(observer).get(detail_url(period_a))
+    assert "Ouverte" in text(response)
+    targets = links(response, "main")
+    assert detail_url(period_a) in targets  # the breadcrumb: the page is there
     for url_name in ("period_submit", "period_validate", "period_lock", "period_reopen"):
-        assert reverse(f"stats:{url_name}", kwargs={"pk": period_a.pk}) not in page
-    assert reverse("stats:visit_desk", kwargs={"slug": period_a.site.slug}) not in page
+        assert reverse(f"stats:{url_name}", kwargs={"pk": period_a.pk}) not in targets
+    assert reverse("stats:visit_desk", kwargs={"slug": period_a.site.slug}) not in targets
 
 
 # --- List: filters, pagination, totals, queries ---------------------------------------------------
@@ -305,13 +278,14 @@ def test_list_filters(client_for, period_a, site_a, site_b, coordinator_a, regio
     assert shown() == {period_a.pk, old.pk, b_period.pk}
     assert shown(site=site_b.slug) == {b_period.pk}
     assert shown(status=PeriodStatus.SUBMITTED) == {period_a.pk}
-    assert shown(late="on") == {old.pk} | ({b_period.pk} if b_period.is_late else set())
-    assert shown(year=OLD_MONTH.year) >= {old.pk}
+    # On 15 June, April and May are both past their deadline; period A is handed in.
+    assert shown(late="on") == {old.pk, b_period.pk}
+    assert shown(year=OLD_MONTH.year) == {period_a.pk, old.pk, b_period.pk}
     # A year without periods is not offered: the filter is refused and ignored.
     assert shown(year=1999) == {period_a.pk, old.pk, b_period.pk}
     # A coordinator cannot filter on a site they don't see: the value is refused, nothing leaks.
     response = client_for(coordinator_a).get(reverse("stats:period_list"), {"site": site_b.slug})
-    assert site_b.slug not in {row["period"].site.slug for row in response.context["rows"]}
+    assert {row["period"].pk for row in response.context["rows"]} == {period_a.pk, old.pk}
 
 
 def test_list_paginates_and_keeps_filters(client_for, regional_coordinator):
@@ -387,9 +361,9 @@ def test_site_year_shows_twelve_months_with_what_is_due(client_for, site_a, coor
     page = text(response)
     assert "En retard" in page
     assert reverse("stats:period_detail", kwargs={"pk": old["period"].pk}) in page
-    if year == TODAY.year:
-        assert "Mois en cours" in page
-        assert "À venir" in page or THIS_MONTH.month == 12
+    # The year of 15 June 2026: June is the current month, July to December are to come.
+    assert "Mois en cours" in page
+    assert "À venir" in page
 
 
 def test_site_year_rejects_absurd_years(client_for, site_a, coordinator_a):

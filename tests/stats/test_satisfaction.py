@@ -5,7 +5,6 @@ site B (troyes), a partner, a read-only observer and an anonymous visitor.
 """
 
 import datetime
-import html
 
 import pytest
 from django.core.cache import cache
@@ -19,12 +18,9 @@ from stats import services
 from stats.models import SatisfactionAnswer, SatisfactionQuestion, SatisfactionResponse
 from stats.views.satisfaction import RATE_LIMIT
 from tests.factories import SiteFactory
+from tests.helpers import text
 
 TODAY = timezone.localdate()
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 @pytest.fixture(autouse=True)
@@ -48,18 +44,6 @@ def retired_question(db):
     return SatisfactionQuestion.objects.create(
         code="ancienne", label="Question retirée", order=3, valid_until=TODAY - datetime.timedelta(days=1)
     )
-
-
-@pytest.fixture
-def personas(regional_coordinator, coordinator_a, coordinator_b, partner, observer):
-    return {
-        "anonymous": None,
-        "regional_coordinator": regional_coordinator,
-        "coordinator_a": coordinator_a,
-        "coordinator_b": coordinator_b,
-        "partner": partner,
-        "observer": observer,
-    }
 
 
 def form_url(site):
