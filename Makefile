@@ -45,9 +45,11 @@ worker: $(STAMP)
 test: $(STAMP)
 	SPRO_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# lint-imports checks the apps' layers ([tool.importlinter] in pyproject.toml); no cache needed.
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	SPRO_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(STAMP)

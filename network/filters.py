@@ -4,8 +4,6 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from sites.models import CoordinatorAssignment
-
 from .enums import Role
 from .models import Organisation, OrganisationKind, RoleAssignment, Territory, User
 
@@ -91,7 +89,9 @@ class PersonFilter(django_filters.FilterSet):
     def filter_role(self, queryset, name, value):
         # EXISTS subqueries rather than joins: a person with two rows must still appear once.
         current_roles = RoleAssignment.objects.current().filter(user=OuterRef("pk"))
-        current_sites = CoordinatorAssignment.objects.current().filter(user=OuterRef("pk"))
+        # Site assignments belong to the sites app, above this one: reached through the reverse relation.
+        site_assignments = self.Meta.model._meta.get_field("site_assignments").related_model
+        current_sites = site_assignments.objects.current().filter(user=OuterRef("pk"))
         if value == SITE_COORDINATOR:
             return queryset.filter(Exists(current_sites))
         if value == NO_ROLE:

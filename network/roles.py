@@ -51,17 +51,12 @@ NO_ROLES = UserRoles()
 def compute_roles(user) -> UserRoles:
     if not user.is_authenticated or not user.is_active:
         return NO_ROLES
-    from sites.models import CoordinatorAssignment
-
     today = timezone.localdate()
     role_rows = list(user.role_assignments.current(today).values_list("role", "organisation_id"))
     roles = {role for role, _ in role_rows}
+    # The sites app sits above this one: its assignments are read through the reverse relation.
     site_rows = sorted(
-        set(
-            CoordinatorAssignment.objects.current(today)
-            .filter(user=user)
-            .values_list("site_id", "site__slug", "site__name")
-        ),
+        set(user.site_assignments.current(today).values_list("site_id", "site__slug", "site__name")),
         key=lambda row: row[2],
     )
     site_ids = frozenset(row[0] for row in site_rows)

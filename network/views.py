@@ -1,24 +1,23 @@
-"""Pages of the network: home page per role, organisations, people and their roles."""
+"""Pages of the network: organisations, people and their roles (the home page is in sites/home.py)."""
 
 from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sites.enums import LabelStatus
-from sites.models import CoordinatorAssignment, LabelStatusChange, Site
+from spro.web.forms import attach_service_errors
+from spro.web.history import history_entries
 
 from . import services
-from .enums import Role
 from .filters import OrganisationFilter, PersonFilter
-from .forms import OrganisationForm, PersonForm, RoleAssignmentForm, RoleEndForm, attach_service_errors
+from .forms import OrganisationForm, PersonForm, RoleAssignmentForm, RoleEndForm
 from .models import Organisation, RoleAssignment, User
 
 PAGE_SIZE = 25
@@ -41,75 +40,16 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-# Home
+# The sites app sits above this one: its models are reached through the reverse relation
+# User.site_assignments, never imported.
 
 
-def home(request):
-    """One page per role; a person holding several roles sees each section."""
-    roles = request.user.roles
-    context = {"nav": "home", "roles": roles}
-    if roles.reads_whole_network:
-        context.update(_network_overview())
-    if roles.is_site_coordinator:
-        # Only the sites they coordinate, even for a regional coordinator who also runs a site.
-        context["my_sites"] = (
-            Site.objects.editable_by(request.user)
-            .filter(pk__in=roles.coordinated_site_ids)
-            .select_related("kind", "departement")
-        )
-    if roles.is_partner:
-        context["partner_organisations"] = Organisation.objects.filter(
-            pk__in=roles.partner_organisation_ids
-        ).select_related("kind")
-    if not (roles.reads_whole_network or roles.is_site_coordinator or roles.is_partner):
-        context["contacts"] = (
-            User.objects.filter(
-                is_active=True,
-                role_assignments__in=RoleAssignment.objects.current().filter(role=Role.REGIONAL_COORDINATOR),
-            )
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
-    return render(request, "network/home.html", context)
+def _site_assignment_model():
+    return User._meta.get_field("site_assignments").related_model
 
 
-def _network_overview() -> dict:
-    """The network at a glance: counts are grouped in the database, one query per table."""
-    by_status = dict(Site.objects.order_by().values_list("label_status").annotate(n=Count("pk")))
-    sites_by_status = [
-        {"status": status, "label": status.label, "count": by_status.get(status.value, 0)}
-        for status in LabelStatus
-    ]
-    sites_by_kind = (
-        Site.objects.values("kind__label")
-        .annotate(count=Count("pk"), labelled=Count("pk", filter=_labelled()))
-        .order_by("kind__order", "kind__label")
-    )
-    sites_by_departement = (
-        Site.objects.values("departement__code", "departement__name")
-        .annotate(count=Count("pk"), labelled=Count("pk", filter=_labelled()))
-        .order_by("departement__code")
-    )
-    due_for_renewal = list(
-        Site.objects.due_for_renewal()
-        .select_related("kind", "departement")
-        .order_by("label_renewal_due_on", "name")
-    )
-    return {
-        "site_count": sum(by_status.values()),
-        "labelled_count": by_status.get(LabelStatus.LABELLED, 0),
-        "spro_member_count": Organisation.objects.spro_members().count(),
-        "sites_by_status": sites_by_status,
-        "sites_by_kind": sites_by_kind,
-        "sites_by_departement": sites_by_departement,
-        "due_for_renewal": due_for_renewal,
-        "recent_label_changes": LabelStatusChange.objects.select_related("site", "author")[:10],
-        "today": timezone.localdate(),
-    }
-
-
-def _labelled():
-    return Q(label_status=LabelStatus.LABELLED)
+def _site_model():
+    return _site_assignment_model()._meta.get_field("site").related_model
 
 
 # Organisations
@@ -147,24 +87,13 @@ def organisation_detail(request, pk):
     }
     if is_coordination:
         context["members"] = organisation.members.order_by("last_name", "first_name")
-        context["history"] = _history_entries(organisation)
+        # One record more than shown, so that the oldest shown one is diffed against its predecessor.
+        context["history"] = history_entries(
+            organisation.history.select_related("history_user")[: HISTORY_LENGTH + 1],
+            excluded_fields=["updated_at"],
+            limit=HISTORY_LENGTH,
+        )
     return render(request, "network/organisation_detail.html", context)
-
-
-def _history_entries(organisation) -> list[dict]:
-    """The latest changes, each with the fields it changed (diffed in memory, no query per row)."""
-    # One record more than shown, so that the oldest shown one can be diffed against its predecessor.
-    records = list(organisation.history.select_related("history_user")[: HISTORY_LENGTH + 1])
-    entries = []
-    for record, previous in zip(records[:HISTORY_LENGTH], [*records[1:], None], strict=False):
-        changed = []
-        if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=["updated_at"])
-            changed = [
-                str(Organisation._meta.get_field(change.field).verbose_name) for change in delta.changes
-            ]
-        entries.append({"record": record, "changed": changed})
-    return entries
 
 
 @regional_coordinator_required
@@ -226,7 +155,7 @@ def person_list(request):
             ),
             Prefetch(
                 "site_assignments",
-                queryset=CoordinatorAssignment.objects.current().select_related("site"),
+                queryset=_site_assignment_model().objects.current().select_related("site"),
                 to_attr="current_sites",
             ),
         )
@@ -256,7 +185,7 @@ def person_detail(request, pk):
             "role_assignments": person.role_assignments.select_related("organisation", "created_by"),
             "site_assignments": person.site_assignments.select_related("site"),
             # For the "assign to a site" links: the assignment itself is made on the site's page.
-            "sites": Site.objects.only("name", "slug").order_by("name"),
+            "sites": _site_model().objects.only("name", "slug").order_by("name"),
             "today": timezone.localdate(),
         },
     )

@@ -141,7 +141,8 @@ def label_renewal_reminders_send(*, day: datetime.date | None = None) -> int:
     from django.conf import settings
     from django.core.cache import cache
     from django.core.mail import EmailMessage, get_connection
-    from django.utils import formats, translation
+    from django.template.loader import render_to_string
+    from django.utils import translation
     from django.utils.translation import ngettext
 
     from network.enums import Role
@@ -184,17 +185,24 @@ def label_renewal_reminders_send(*, day: datetime.date | None = None) -> int:
 
     platform = settings.SPRO_PLATFORM_NAME
 
-    def site_line(site: Site) -> str:
-        due_on = formats.date_format(site.label_renewal_due_on, "SHORT_DATE_FORMAT")
-        line = _("- %(site)s (%(commune)s, %(departement)s) : renouvellement du label le %(date)s") % {
-            "site": site.name,
-            "commune": site.commune,
-            "departement": site.departement.code,
-            "date": due_on,
+    def rows(sites: list[Site]) -> list[dict]:
+        return [
+            {
+                "site": site,
+                "overdue": site.label_renewal_due_on < day,
+                "url": absolute_url(site.get_absolute_url()),
+            }
+            for site in sites
+        ]
+
+    def body(template: str, user: User, sites: list[Site]) -> str:
+        context = {
+            "name": user.first_name or user.get_username(),
+            "rows": rows(sites),
+            "days": settings.SPRO_LABEL_RENEWAL_WARNING_DAYS,
+            "platform": platform,
         }
-        if site.label_renewal_due_on < day:
-            line += " " + _("(échéance dépassée)")
-        return line + "\n  " + absolute_url(site.get_absolute_url())
+        return render_to_string(f"sites/email/{template}.txt", context)
 
     def regional_message(user: User) -> EmailMessage:
         subject = ngettext(
@@ -202,24 +210,7 @@ def label_renewal_reminders_send(*, day: datetime.date | None = None) -> int:
             "[%(platform)s] %(count)d sites à renouveler",
             len(due),
         ) % {"platform": platform, "count": len(due)}
-        body = "\n".join(
-            [
-                _("Bonjour %(name)s,") % {"name": user.first_name or user.get_username()},
-                "",
-                _(
-                    "Les sites suivants arrivent à l'échéance de leur label dans les %(days)d prochains "
-                    "jours, ou l'ont dépassée :"
-                )
-                % {"days": settings.SPRO_LABEL_RENEWAL_WARNING_DAYS},
-                "",
-                *[site_line(site) for site in due],
-                "",
-                _("Pensez à engager la procédure de renouvellement avec chacun d'eux."),
-                "",
-                "— " + platform,
-            ]
-        )
-        return EmailMessage(subject=subject, body=body, to=[user.email])
+        return EmailMessage(subject=subject, body=body("label_renewal_regional", user, due), to=[user.email])
 
     def coordinator_message(user: User, sites: list[Site]) -> EmailMessage:
         subject = ngettext(
@@ -227,28 +218,9 @@ def label_renewal_reminders_send(*, day: datetime.date | None = None) -> int:
             "[%(platform)s] Renouvellement du label de vos sites",
             len(sites),
         ) % {"platform": platform}
-        intro = ngettext(
-            "Le label de votre site arrive bientôt à échéance :",
-            "Le label de vos sites arrive bientôt à échéance :",
-            len(sites),
+        return EmailMessage(
+            subject=subject, body=body("label_renewal_coordinator", user, sites), to=[user.email]
         )
-        body = "\n".join(
-            [
-                _("Bonjour %(name)s,") % {"name": user.first_name or user.get_username()},
-                "",
-                intro,
-                "",
-                *[site_line(site) for site in sites],
-                "",
-                _(
-                    "La coordination régionale vous accompagnera pour préparer le dossier de renouvellement "
-                    "(auto-évaluation, bilan d'activité)."
-                ),
-                "",
-                "— " + platform,
-            ]
-        )
-        return EmailMessage(subject=subject, body=body, to=[user.email])
 
     # Mails go out in the platform's language, whoever (a worker, a command) runs this.
     with translation.override(settings.LANGUAGE_CODE):

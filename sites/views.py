@@ -10,13 +10,16 @@ from operator import attrgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, ForeignKey
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+
+from spro.web.forms import attach_service_errors
+from spro.web.views import page_renderer
 
 from .filters import SiteFilter
 from .forms import CoordinatorAssignForm, CoordinatorEndForm, LabelStatusForm, SiteForm, SitePracticalForm
@@ -45,18 +48,7 @@ def _history_readable_sites(user):
     return Site.objects.editable_by(user)
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, next to the field it concerns when the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        form.add_error(target, errors)
-
-
-def _render(request, template: str, context: dict, status: int = 200):
-    return render(request, f"sites/{template}", {"nav": "sites", **context}, status=status)
+_render = page_renderer("sites", nav="sites")
 
 
 # Public pages.
@@ -133,7 +125,7 @@ def _save_site_form(request, form) -> Site | None:
     try:
         return site_save(site=form.instance, author=request.user, m2m=form.m2m_values())
     except ValidationError as error:
-        _add_service_errors(form, error)
+        attach_service_errors(form, error)
         return None
 
 
@@ -195,7 +187,7 @@ def label_status(request, slug):
                 author=request.user,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -223,7 +215,7 @@ def coordinator_add(request, slug):
                 author=request.user,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -255,7 +247,7 @@ def coordinator_end(request, pk):
                 assignment=assignment, end_date=form.cleaned_data["end_date"], author=request.user
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(
                 request,

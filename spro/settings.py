@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "spro.context_processors.platform",
             ],
+            "libraries": {"breadcrumb": "spro.web.breadcrumb"},
         },
     },
 ]

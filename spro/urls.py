@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from network.forms import InvitationPasswordResetForm
-from network.views import home
+from sites.home import home
 
 from . import views
 from .api import ApiNotFoundView

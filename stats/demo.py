@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from network.demo import SERVICE_LEVELS, THEMES
+from sites.demo import SERVICE_LEVELS, THEMES
 from sites.models import LabelStatusChange, ServiceLevel, Site, Theme
 
 from . import rollups
@@ -114,7 +114,7 @@ SATISFACTION_QUESTIONS = [
     ("recommandation", "Recommanderiez-vous ce lieu à un proche ?"),
 ]
 
-# Themes and service levels belong to the sites app; the sites seed (network.demo) defines them,
+# Themes and service levels belong to the sites app; the sites seed (sites.demo) defines them,
 # and both loaders write the same codes and labels so that neither undoes the other.
 REFERENCE_LISTS = {
     "contact_kind": (ContactKind, CONTACT_KINDS),

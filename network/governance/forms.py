@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -22,22 +23,6 @@ from network.models import (
     User,
 )
 from sites.models import ActionPlan, LabelApplication
-
-MONTHS = [
-    (1, _("janvier")),
-    (2, _("février")),
-    (3, _("mars")),
-    (4, _("avril")),
-    (5, _("mai")),
-    (6, _("juin")),
-    (7, _("juillet")),
-    (8, _("août")),
-    (9, _("septembre")),
-    (10, _("octobre")),
-    (11, _("novembre")),
-    (12, _("décembre")),
-]
-MONTH_NAMES = dict(MONTHS)
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -101,7 +86,7 @@ class SubjectMixin:
 class BodyForm(forms.ModelForm):
     required_months = forms.TypedMultipleChoiceField(
         label=_("Mois où elle doit se réunir"),
-        choices=MONTHS,
+        choices=list(MONTHS.items()),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,

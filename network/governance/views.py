@@ -11,17 +11,17 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from network.enums import AttendanceStatus, DecisionKind, MeetingStatus
-from network.forms import attach_service_errors
 from network.models import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
 from network.views import regional_coordinator_required
+from spro.web.forms import attach_service_errors
 
 from . import pdf, services
 from .forms import (
-    MONTH_NAMES,
     AgendaItemForm,
     AttendanceForm,
     BodyFilter,
@@ -150,7 +150,7 @@ def body_detail(request, pk):
             "year": today.year,
             "held_count": len(held_this_year),
             "required_months": [
-                {"name": MONTH_NAMES[month], "held": month in held_months} for month in body.required_months
+                {"name": MONTHS[month], "held": month in held_months} for month in body.required_months
             ],
             "minutes_count": sum(
                 1 for m in by_year.get(today.year, []) if getattr(m, "minutes", None) is not None

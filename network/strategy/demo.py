@@ -3,7 +3,7 @@
 Inspired by the orientation part of the Grand Est CPRDFOP (priority "L'orientation tout au long de
 la vie", its défis and fiches-actions). Idempotent: every row is found by its natural key (title,
 code, label, theme and date, site and date), so running it twice creates nothing the second time.
-Run after `network.demo.load_demo` (it looks organisations and sites up by name and slug).
+Run after `sites.demo.load_demo` (it looks organisations and sites up by name and slug).
 """
 
 import datetime

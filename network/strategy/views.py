@@ -13,12 +13,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from spro.http import query_year
+from spro.web.forms import attach_service_errors
 
-from ..forms import attach_service_errors
 from ..models import (
     Challenge,
     Indicator,
@@ -46,11 +47,6 @@ from .forms import (
     StrategyForm,
     StrategyReviewForm,
 )
-
-MONTH_NAMES = [
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-]  # fmt: skip
 
 
 def reader_required(view):
@@ -558,7 +554,7 @@ def calendar_page(request):
         "network/strategy/calendar.html",
         {
             "nav": "calendar",
-            "month_label": f"{MONTH_NAMES[first.month - 1]} {first.year}",
+            "month_label": date_format(first, "F Y"),
             "first": first,
             "previous": f"{previous_first:%Y-%m}",
             "next": f"{next_first:%Y-%m}",
@@ -606,7 +602,6 @@ def governance_indicators(request):
             "year": year,
             "years": range(today.year - 5, today.year + 2),
             "bodies": bodies,
-            "month_names": MONTH_NAMES,
             "plans": indicators.plan_indicators(year),
             "totals": {
                 "held": sum(b.held for b in bodies),

@@ -3,8 +3,9 @@ assessments of the demo Cité des métiers, a renewal application in instruction
 application and a few coordination visits. Every loader is idempotent: running it twice creates
 nothing the second time.
 
-Wire it into seed_demo with ("labels", "sites.labels.demo.load_labels_demo") in
-network.demo.EXTRA_LOADERS (it is called without arguments and returns {kind: rows created}).
+Wired into seed_demo with ("labels", "sites.labels.demo.load_labels_demo") in EXTRA_LOADERS
+(stats/management/commands/seed_demo.py): it is called without arguments and returns
+{kind: rows created}.
 """
 
 import datetime

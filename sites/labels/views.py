@@ -8,11 +8,11 @@ sites.labels.services.
 """
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from network.models import Decision
 from spro.files import file_response
 from spro.http import query_year
+from spro.web.forms import attach_service_errors
+from spro.web.history import history_entries
+from spro.web.views import page_renderer
 
 from ..enums import ApplicationStatus, AssessmentStatus, Judgement, LabelStatus
 from ..models import (
@@ -60,17 +63,7 @@ def _can_edit_site(user, site: Site) -> bool:
     return Site.objects.editable_by(user).filter(pk=site.pk).exists()
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        form.add_error(target, errors)
-
-
-def _render(request, template: str, context: dict, status: int = 200):
-    return render(request, f"sites/labels/{template}", {"nav": "labels", **context}, status=status)
+_render = page_renderer("sites/labels", nav="labels")
 
 
 # Label applications.
@@ -130,28 +123,11 @@ def application_create(request):
                 site=site, is_renewal=is_renewal, author=request.user
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Le dossier de candidature est ouvert : ajoutez-y les pièces."))
             return redirect("labels:application_detail", pk=application.pk)
     return _render(request, "application_create.html", {"form": form})
-
-
-def _history_entries(application: LabelApplication) -> list[dict]:
-    """Each recorded version of the application with the fields that changed."""
-    records = list(application.history.select_related("history_user").order_by("history_date", "history_id"))
-    entries, previous = [], None
-    for record in records:
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=["updated_at", "created_at"])
-            for change in delta.changes:
-                field = LabelApplication._meta.get_field(change.field)
-                changes.append(str(field.verbose_name))
-        entries.append({"record": record, "changes": changes})
-        previous = record
-    entries.reverse()
-    return entries
 
 
 @require_safe
@@ -188,7 +164,10 @@ def application_detail(request, pk):
             and not has_open
             and site.label_status in (LabelStatus.LABELLED, LabelStatus.SUSPENDED),
             "opinions": Decision.objects.about(application).select_related("meeting__body"),
-            "history": _history_entries(application),
+            "history": history_entries(
+                application.history.select_related("history_user").order_by("-history_date", "-history_id"),
+                excluded_fields=["updated_at", "created_at"],
+            ),
         },
     )
 
@@ -286,7 +265,7 @@ def application_instruct(request, pk):
                 author=request.user,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("L'instruction est enregistrée."))
             return redirect("labels:application_detail", pk=application.pk)
@@ -323,7 +302,7 @@ def application_opinion(request, pk):
                         application=application, author=request.user, **create_form.cleaned_data
                     )
                 except ValidationError as error:
-                    _add_service_errors(create_form, error)
+                    attach_service_errors(create_form, error)
                 else:
                     messages.success(request, _("L'avis de la commission est enregistré."))
                     return redirect("labels:application_detail", pk=application.pk)
@@ -337,7 +316,7 @@ def application_opinion(request, pk):
                         author=request.user,
                     )
                 except ValidationError as error:
-                    _add_service_errors(choose_form, error)
+                    attach_service_errors(choose_form, error)
                 else:
                     messages.success(request, _("L'avis de la commission est enregistré."))
                     return redirect("labels:application_detail", pk=application.pk)
@@ -370,7 +349,7 @@ def application_decide(request, pk):
                 author=request.user,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("La décision de la Région est enregistrée et appliquée au site."))
             return redirect("labels:application_detail", pk=application.pk)
@@ -460,7 +439,7 @@ def assessment_edit(request, slug, year):
                     author=request.user,
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                attach_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -618,7 +597,7 @@ def _visit_form(request, visit: CoordinationVisit | None):
                 author=request.user,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("La visite est enregistrée."))
             return redirect("labels:visit_detail", pk=saved.pk)

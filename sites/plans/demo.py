@@ -15,9 +15,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from network.demo import SITES
 from network.models import Challenge, Organisation, User
 
+from ..demo import SITES
 from ..enums import ActionStatus, Arbitration, PlanStatus, ProgressRule
 from ..models import ActionIndicator, ActionPlan, CoordinatorAssignment, PlanAction, PlanTransition, Site
 

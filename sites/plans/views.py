@@ -7,12 +7,15 @@ a coordination step) or with a French ValidationError message (the plan's state 
 """
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Sum
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from spro.web.forms import attach_service_errors
+from spro.web.views import page_renderer
 
 from ..enums import Arbitration, PlanStatus
 from ..models import ActionIndicator, ActionPlan, PlanAction, Site
@@ -33,8 +36,7 @@ from .progress import kept_actions, plan_progress
 LIST_PAGE_SIZE = 25
 
 
-def _render(request, template: str, context: dict, status: int = 200):
-    return render(request, f"sites/plans/{template}", {"nav": "plans", **context}, status=status)
+_render = page_renderer("sites/plans", nav="plans")
 
 
 def _visible_plan(request, pk: int, queryset=None) -> ActionPlan:
@@ -63,15 +65,6 @@ def _require_draft_editor(user, plan: ActionPlan) -> None:
             )
             % {"status": plan.get_status_display()}
         )
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        form.add_error(target, errors)
 
 
 def _actions_with_details(plan):
@@ -167,7 +160,7 @@ def plan_create(request):
                 site=data["site"], year=data["year"], summary=data["summary"], author=user
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Le plan d'actions %(year)s a été créé.") % {"year": plan.year})
             return redirect("plans:detail", pk=plan.pk)
@@ -183,7 +176,7 @@ def plan_edit(request, pk):
         try:
             services.plan_update_summary(plan=plan, summary=form.cleaned_data["summary"], author=request.user)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Les orientations du plan ont été enregistrées."))
             return redirect("plans:detail", pk=plan.pk)
@@ -247,7 +240,7 @@ def plan_arbitrate(request, pk):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("L'arbitrage du comité de pilotage a été enregistré."))
             return redirect("plans:detail", pk=plan.pk)
@@ -274,7 +267,7 @@ def plan_results(request, pk):
                 indicator_results=form.indicator_results(),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Les résultats ont été enregistrés."))
             return redirect("plans:detail", pk=plan.pk)
@@ -299,7 +292,7 @@ def _action_form_page(request, plan: ActionPlan, action: PlanAction):
                 deleted_indicators=formset.deleted_objects,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(
                 request, _("L'action « %(title)s » a été enregistrée.") % {"title": form.instance.title}

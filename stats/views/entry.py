@@ -10,7 +10,7 @@ import datetime
 import json
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -21,6 +21,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from sites.models import Site
+from spro.web.forms import attach_service_errors
+from spro.web.views import page_renderer
 
 from .. import services
 from ..enums import PeriodMode
@@ -61,21 +63,7 @@ def period_of(site: Site, day: datetime.date) -> Period:
     return period
 
 
-def add_service_errors(form, error: Exception) -> None:
-    """Show a service's refusal on the form, next to the field it concerns when the form has it."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or _("Vous ne pouvez pas faire cette action."))
-        return
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        form.add_error(target, errors)
-
-
-def _render(request, template: str, context: dict, status: int = 200):
-    return render(request, f"stats/entry/{template}", {"nav": "desk", **context}, status=status)
+_render = page_renderer("stats/entry", nav="desk")
 
 
 # --- Visit desk -----------------------------------------------------------------------------------
@@ -178,7 +166,7 @@ def visit_desk(request, slug):
         try:
             visit = services.visit_record(site=site, author=request.user, **values)
         except (ValidationError, PermissionDenied) as error:
-            add_service_errors(form, error)
+            attach_service_errors(form, error)
     if visit is None:
         # Typed choices are kept (bound form); the banner follows the day typed when it is a day.
         shown = min(parse_day(request.POST.get("visited_on")) or day, timezone.localdate())
@@ -292,7 +280,7 @@ def visit_edit(request, pk):
         try:
             visit = services.visit_update(visit=visit, author=request.user, **form.service_values())
         except (ValidationError, PermissionDenied) as error:
-            add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Le passage a été corrigé."))
             return redirect(_desk_url(site, visit.visited_on))
@@ -385,7 +373,7 @@ def aggregate_entry(request, slug, year, month):
                 site=site, month=month_start, author=request.user, counts=form.counts()
             )
         except (ValidationError, PermissionDenied) as error:
-            add_service_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Les totaux du mois ont été enregistrés."))
             for warning in [*form.warnings, services.period_unusual_warning(period=saved)]:

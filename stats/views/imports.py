@@ -13,13 +13,14 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sites.models import Site
+from spro.web.views import page_renderer
 from stats import imports, services
 from stats.enums import Dimension
 
@@ -53,8 +54,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _render(request, template: str, context: dict, status: int = 200):
-    return render(request, f"stats/imports/{template}", {"nav": "imports", **context}, status=status)
+_render = page_renderer("stats/imports", nav="imports")
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sites.models import LabelStatusChange, Site
+from spro.web.views import page_renderer
 
 from .. import services
 from ..enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
@@ -57,8 +58,7 @@ def visit_totals(keys) -> dict[tuple[int, datetime.date], int]:
     return {(site_id, month): n for site_id, month, n in rows}
 
 
-def _render(request, template: str, context: dict, status: int = 200):
-    return render(request, f"stats/periods/{template}", {"nav": "periods", **context}, status=status)
+_render = page_renderer("stats/periods", nav="periods")
 
 
 # --- Who may do what ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from sites.models import Site
 from spro.http import client_ip, over_limit
+from spro.web.views import page_renderer
 from stats import services
 from stats.models import SATISFACTION_SCALE, SatisfactionQuestion, SatisfactionResponse
 
@@ -38,8 +39,7 @@ def _public_site(slug: str) -> Site:
     return get_object_or_404(Site.objects.visible_to(AnonymousUser()), slug=slug)
 
 
-def _render(request, template: str, context: dict, status: int = 200):
-    return render(request, f"stats/satisfaction/{template}", {"nav": "stats", **context}, status=status)
+_render = page_renderer("stats/satisfaction", nav="stats")
 
 
 class SatisfactionForm(forms.Form):

@@ -42,7 +42,7 @@ def test_demo_is_idempotent():
 
 
 def test_demo_on_the_network_demo():
-    from network.demo import load_demo
+    from sites.demo import load_demo
 
     load_demo(with_accounts=False)
     counts = load_labels_demo()

@@ -8,11 +8,13 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from network import demo
+from network.demo import DemoAccountsRefused
 from network.enums import Role
 from network.models import Organisation, Territory, User
+from sites.demo import load_demo
 from sites.enums import LabelStatus
 from sites.models import Site
+from stats.management.commands import seed_demo as seed_demo_command
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def network_only(monkeypatch):
     # The other apps' demo loaders (years of statistics) are tested with their app; here, none.
-    monkeypatch.setattr(demo, "EXTRA_LOADERS", [])
+    monkeypatch.setattr(seed_demo_command, "EXTRA_LOADERS", [])
 
 
 EXTRA_CALLS = []
@@ -128,8 +130,8 @@ def test_accounts_are_refused_with_debug_off():
 
 
 def test_load_demo_refuses_accounts_with_debug_off():
-    with override_settings(DEBUG=False), pytest.raises(demo.DemoAccountsRefused):
-        demo.load_demo(with_accounts=True)
+    with override_settings(DEBUG=False), pytest.raises(DemoAccountsRefused):
+        load_demo(with_accounts=True)
 
 
 def test_no_accounts_loads_only_the_data_with_debug_off():
@@ -174,7 +176,9 @@ def test_password_is_set_only_at_creation():
 
 
 def test_seed_runs_the_other_apps_loaders_after_the_sites(monkeypatch):
-    monkeypatch.setattr(demo, "EXTRA_LOADERS", [("statistiques", f"{__name__}.fake_statistics_loader")])
+    monkeypatch.setattr(
+        seed_demo_command, "EXTRA_LOADERS", [("statistiques", f"{__name__}.fake_statistics_loader")]
+    )
     EXTRA_CALLS.clear()
     out = io.StringIO()
     with override_settings(DEBUG=True):

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from network.demo import load_demo
+from sites.demo import load_demo
 from sites.enums import Arbitration, PlanStatus
 from sites.models import ActionPlan, PlanTransition
 from sites.plans.demo import load_plans_demo

@@ -16,7 +16,7 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 
-from network.management.commands import runplatform
+from stats.management.commands import runplatform
 from tests.spro.platform import Platform, wait_for
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]

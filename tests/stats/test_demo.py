@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from network import demo as network_demo
+from sites import demo as sites_demo
 from sites.models import ServiceLevel, Site, Theme
 from stats import demo, rollups, services
 from stats.enums import Dimension, PeriodMode, PeriodStatus
@@ -44,7 +44,7 @@ def demo_data(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            network_demo.load_demo(with_accounts=False)
+            sites_demo.load_demo(with_accounts=False)
             created = demo.load_stats_demo(today=TODAY)
             # Check the deferred foreign keys now, at this level: left pending, PostgreSQL would check
             # them again at the end of every test (each test's savepoint rollback re-queues them).
@@ -98,9 +98,9 @@ class TestIdempotence:
         assert table_counts() == before
         assert [code for code, _label in demo.SITUATIONS] == list(lists["situation"])
         # The sites seed and the statistics seed agree on the themes and service levels.
-        assert set(Theme.objects.values_list("code", flat=True)) == {code for code, _ in network_demo.THEMES}
+        assert set(Theme.objects.values_list("code", flat=True)) == {code for code, _ in sites_demo.THEMES}
         assert set(ServiceLevel.objects.values_list("code", flat=True)) == {
-            code for code, _ in network_demo.SERVICE_LEVELS
+            code for code, _ in sites_demo.SERVICE_LEVELS
         }
 
 

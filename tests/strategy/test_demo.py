@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from network.demo import load_demo
 from network.models import Indicator, ProfessionalisationSession, StrategicAction, Strategy
 from network.strategy.demo import load_strategy_demo
 from network.strategy.indicators import strategy_progress
+from sites.demo import load_demo
 from sites.enums import VisitPurpose
 from sites.models import CoordinationVisit, Site
 

@@ -4,8 +4,31 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from network import demo
+from sites.demo import load_demo
+
+# This command orchestrates every app's demo data: it lives in the top layer (stats).
+
+# Demo data of the other apps, loaded after the network and the sites, in the same
+# transaction: (what, dotted path of a function without arguments returning {kind: rows created}).
+# Each loader must be idempotent, like sites.demo.load_demo.
+EXTRA_LOADERS = [
+    ("statistiques", "stats.demo.load_stats_demo"),
+    # Before the plans: site actions are linked to the strategy's challenges.
+    ("stratégie", "network.strategy.demo.load_strategy_demo"),
+    ("labels", "sites.labels.demo.load_labels_demo"),
+    ("plans d'actions", "sites.plans.demo.load_plans_demo"),
+    # Last: the June commission gives its avis on a label application, and the steering committees
+    # arbitrate the plans.
+    ("instances", "network.governance.demo.load_governance_demo"),
+]
+
+
+def load_extras() -> dict[str, dict[str, int]]:
+    """Run the other apps' demo loaders; returns {what: {kind: rows created}}."""
+    return {what: import_string(path)() for what, path in EXTRA_LOADERS}
 
 
 class Command(BaseCommand):
@@ -32,8 +55,8 @@ class Command(BaseCommand):
         try:
             # One transaction for everything: an interrupted load leaves nothing half done.
             with transaction.atomic():
-                report = demo.load_demo(with_accounts=not no_accounts)
-                extras = {} if network_only else demo.load_extras()
+                report = load_demo(with_accounts=not no_accounts)
+                extras = {} if network_only else load_extras()
         except demo.DemoAccountsRefused as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started
