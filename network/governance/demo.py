@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from network.enums import AttendanceStatus, BodyScope, DecisionKind, DecisionStatus, MeetingStatus
-from network.models import (
+from network.models import Organisation, Territory, User
+from network.models.governance import (
     AgendaItem,
     Attendance,
     Body,
@@ -26,11 +27,10 @@ from network.models import (
     Decision,
     Meeting,
     Minutes,
-    Organisation,
-    Territory,
-    User,
 )
-from sites.models import ActionPlan, LabelApplication, Site
+from sites.models import Site
+from sites.models.labels import LabelApplication
+from sites.models.plans import ActionPlan
 
 from . import services
 

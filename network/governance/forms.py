@@ -11,18 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from network.enums import AttendanceStatus, BodyScope, DecisionKind, DecisionStatus
 from network.forms import DateInput
-from network.models import (
-    AgendaItem,
-    Body,
-    BodyKind,
-    BodyMember,
-    Decision,
-    Meeting,
-    Organisation,
-    Territory,
-    User,
-)
-from sites.models import ActionPlan, LabelApplication
+from network.models import Organisation, Territory, User
+from network.models.governance import AgendaItem, Body, BodyKind, BodyMember, Decision, Meeting
+from sites.models.labels import LabelApplication
+from sites.models.plans import ActionPlan
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from network.enums import AttendanceStatus, DecisionStatus, MeetingStatus, MinutesStatus
-from network.models import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes, User
+from network.models import User
+from network.models.governance import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
 
 from . import ical
 

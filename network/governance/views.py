@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from network.enums import AttendanceStatus, DecisionKind, MeetingStatus
-from network.models import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
+from network.models.governance import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
 from network.views import regional_coordinator_required
 from spro.web.forms import attach_service_errors
 

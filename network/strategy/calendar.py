@@ -15,10 +15,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sites.models import CoordinationVisit, Site
+from sites.models import Site
+from sites.models.visits import CoordinationVisit
 
 from ..enums import MeetingStatus
-from ..models import Meeting, ProfessionalisationSession
+from ..models.governance import Meeting, ProfessionalisationSession
 
 TOKEN_SALT = "spro.strategy.calendar-feed"
 # The feed covers the recent past and the coming year: calendar apps poll it, keep it small.

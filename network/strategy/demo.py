@@ -14,22 +14,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from sites.enums import VisitPurpose
-from sites.models import CoordinationVisit, Site
+from sites.models import Site
+from sites.models.visits import CoordinationVisit
 
 from ..enums import ReviewKind
-from ..models import (
+from ..models import Organisation, User
+from ..models.governance import ProfessionalisationSession, SessionParticipation
+from ..models.strategy import (
     Challenge,
     Indicator,
     IndicatorValue,
     Milestone,
-    Organisation,
     Priority,
-    ProfessionalisationSession,
-    SessionParticipation,
     StrategicAction,
     Strategy,
     StrategyReview,
-    User,
 )
 
 STRATEGY = {

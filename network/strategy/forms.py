@@ -3,14 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import (
+from ..models import Organisation
+from ..models.governance import ProfessionalisationSession
+from ..models.strategy import (
     Challenge,
     Indicator,
     IndicatorValue,
     Milestone,
-    Organisation,
     Priority,
-    ProfessionalisationSession,
     StrategicAction,
     Strategy,
     StrategyReview,

@@ -12,17 +12,15 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from sites.enums import ActionStatus, Arbitration, PlanStatus
-from sites.models import ActionPlan, PlanAction, Site
+from sites.models import Site
+from sites.models.plans import ActionPlan, PlanAction
 
 from ..enums import AttendanceStatus, MeetingStatus, MinutesStatus
-from ..models import (
-    Attendance,
-    Body,
+from ..models.governance import Attendance, Body, Decision, Meeting
+from ..models.strategy import (
     Challenge,
-    Decision,
     Indicator,
     IndicatorValue,
-    Meeting,
     Milestone,
     Priority,
     StrategicAction,

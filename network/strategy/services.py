@@ -11,15 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import (
+from ..models import Organisation
+from ..models.governance import ProfessionalisationSession, SessionParticipation
+from ..models.strategy import (
     Challenge,
     Indicator,
     IndicatorValue,
     Milestone,
-    Organisation,
     Priority,
-    ProfessionalisationSession,
-    SessionParticipation,
     StrategicAction,
     Strategy,
     StrategyReview,

@@ -20,14 +20,13 @@ from django.views.decorators.http import require_GET
 from spro.http import query_year
 from spro.web.forms import attach_service_errors
 
-from ..models import (
+from ..models.governance import ProfessionalisationSession, SessionParticipation
+from ..models.strategy import (
     Challenge,
     Indicator,
     IndicatorValue,
     Milestone,
     Priority,
-    ProfessionalisationSession,
-    SessionParticipation,
     StrategicAction,
     Strategy,
     StrategyReview,

@@ -5,7 +5,7 @@ inline and each theme (reached by its change link) lists its items inline."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import EvaluationGrid, EvaluationItem, EvaluationTheme
+from ..models.evaluation import EvaluationGrid, EvaluationItem, EvaluationTheme
 
 
 class EvaluationThemeInline(admin.TabularInline):

@@ -14,17 +14,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..enums import ApplicationStatus, AssessmentStatus, Judgement, LabelStatus, RegionDecision, VisitPurpose
-from ..models import (
+from ..models import Site
+from ..models.evaluation import (
     AssessmentAnswer,
-    CoordinationVisit,
-    CoordinationVisitFollowUp,
     EvaluationGrid,
     EvaluationItem,
     EvaluationTheme,
-    LabelApplication,
     SelfAssessment,
-    Site,
 )
+from ..models.labels import LabelApplication
+from ..models.visits import CoordinationVisit, CoordinationVisitFollowUp
 from . import services
 
 GRID_NAME = "Grille d'auto-évaluation des Cités des métiers"

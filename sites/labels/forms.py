@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from network.models import Decision, Meeting
+from network.models.governance import Decision, Meeting
 from spro.uploads import validate_document
 
 from ..enums import ApplicationStatus, DocumentKind, Judgement, RegionDecision
 from ..forms import DateInput
-from ..models import MAX_EVIDENCE_LINES, CoordinationVisit, CoordinationVisitFollowUp, Site
+from ..models import Site
+from ..models.evaluation import MAX_EVIDENCE_LINES
+from ..models.visits import CoordinationVisit, CoordinationVisitFollowUp
 from .services import COMMISSION_KIND_PREFIX, OPINION_KINDS
 
 MAX_DOCUMENT_SIZE = 10 * 1024 * 1024  # 10 Mo

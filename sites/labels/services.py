@@ -13,20 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from network.enums import DecisionKind
-from network.models import Decision, Meeting
+from network.models.governance import Decision, Meeting
 
 from ..enums import ApplicationStatus, AssessmentStatus, LabelStatus, RegionDecision
-from ..models import (
-    ApplicationDocument,
-    AssessmentAnswer,
-    CoordinationVisit,
-    CoordinationVisitFollowUp,
-    EvaluationGrid,
-    EvaluationItem,
-    LabelApplication,
-    SelfAssessment,
-    Site,
-)
+from ..models import Site
+from ..models.evaluation import AssessmentAnswer, EvaluationGrid, EvaluationItem, SelfAssessment
+from ..models.labels import ApplicationDocument, LabelApplication
+from ..models.visits import CoordinationVisit, CoordinationVisitFollowUp
 from ..services import site_change_label_status
 
 # The kinds of Decision that are an avis of the regional commission on an application.

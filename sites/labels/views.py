@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from network.models import Decision
+from network.models.governance import Decision
 from spro.files import file_response
 from spro.http import query_year
 from spro.web.forms import attach_service_errors
@@ -26,14 +26,10 @@ from spro.web.history import history_entries
 from spro.web.views import page_renderer
 
 from ..enums import ApplicationStatus, AssessmentStatus, Judgement, LabelStatus
-from ..models import (
-    ApplicationDocument,
-    CoordinationVisit,
-    EvaluationGrid,
-    LabelApplication,
-    SelfAssessment,
-    Site,
-)
+from ..models import Site
+from ..models.evaluation import EvaluationGrid, SelfAssessment
+from ..models.labels import ApplicationDocument, LabelApplication
+from ..models.visits import CoordinationVisit
 from . import services
 from .forms import (
     ApplicationCreateForm,

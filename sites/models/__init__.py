@@ -1,3 +1,9 @@
+"""The sites app's models. Only the sites core is exported here; the layers above it (labels,
+self-evaluation, coordination visits, action plans) are imported from their own modules
+(`sites.models.plans`…), so that the import contracts see who reads them. The import below
+registers them with Django, which loads `sites.models` only."""
+
+from . import evaluation, labels, plans, visits  # noqa: F401 - registers the models of the upper layers.
 from .core import (
     CoordinatorAssignment,
     LabelStatusChange,
@@ -7,35 +13,10 @@ from .core import (
     SiteQuerySet,
     Theme,
 )
-from .evaluation import (
-    MAX_EVIDENCE_LINES,
-    AssessmentAnswer,
-    EvaluationGrid,
-    EvaluationItem,
-    EvaluationTheme,
-    SelfAssessment,
-)
-from .labels import ApplicationDocument, LabelApplication
-from .plans import ActionIndicator, ActionPlan, PlanAction, PlanTransition
-from .visits import CoordinationVisit, CoordinationVisitFollowUp
 
 __all__ = [
-    "MAX_EVIDENCE_LINES",
-    "ActionIndicator",
-    "ActionPlan",
-    "ApplicationDocument",
-    "AssessmentAnswer",
-    "CoordinationVisit",
-    "CoordinationVisitFollowUp",
     "CoordinatorAssignment",
-    "EvaluationGrid",
-    "EvaluationItem",
-    "EvaluationTheme",
-    "LabelApplication",
     "LabelStatusChange",
-    "PlanAction",
-    "PlanTransition",
-    "SelfAssessment",
     "ServiceLevel",
     "Site",
     "SiteKind",

@@ -15,11 +15,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from network.models import Challenge, Organisation, User
+from network.models import Organisation, User
+from network.models.strategy import Challenge
 
 from ..demo import SITES
 from ..enums import ActionStatus, Arbitration, PlanStatus, ProgressRule
-from ..models import ActionIndicator, ActionPlan, CoordinatorAssignment, PlanAction, PlanTransition, Site
+from ..models import CoordinatorAssignment, Site
+from ..models.plans import ActionIndicator, ActionPlan, PlanAction, PlanTransition
 
 # The site whose plan for this year still waits for its steering committee.
 STILL_PROPOSED_SLUG = "troyes"

@@ -9,11 +9,13 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from network.models import Challenge, Organisation
+from network.models import Organisation
+from network.models.strategy import Challenge
 
 from ..enums import ActionStatus, Arbitration, PlanStatus
 from ..forms import DateInput
-from ..models import ActionIndicator, ActionPlan, PlanAction, Site
+from ..models import Site
+from ..models.plans import ActionIndicator, ActionPlan, PlanAction
 
 
 class PlanFilterForm(forms.Form):

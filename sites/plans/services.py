@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..enums import ActionStatus, Arbitration, PlanStatus
-from ..models import ActionIndicator, ActionPlan, PlanAction, PlanTransition, Site
+from ..models import Site
+from ..models.plans import ActionIndicator, ActionPlan, PlanAction, PlanTransition
 
 # Statuses in which results (realisation, indicator results) may be entered.
 RESULTS_STATUSES = (PlanStatus.VALIDATED, PlanStatus.REVIEWED)

@@ -18,7 +18,8 @@ from spro.web.forms import attach_service_errors
 from spro.web.views import page_renderer
 
 from ..enums import Arbitration, PlanStatus
-from ..models import ActionIndicator, ActionPlan, PlanAction, Site
+from ..models import Site
+from ..models.plans import ActionIndicator, ActionPlan, PlanAction
 from . import services
 from .forms import (
     ArbitrationForm,

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from network.enums import Role
 from sites.enums import Arbitration, PlanStatus
-from sites.models import ActionPlan
+from sites.models.plans import ActionPlan
 from tests.factories import CoordinatorAssignmentFactory, RoleAssignmentFactory, SiteFactory, UserFactory
 
 PASSWORD = "plan-d-actions-2027"

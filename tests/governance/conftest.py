@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from network.enums import BodyScope
-from network.models import Body, BodyKind, BodyMember, Meeting
-from sites.models import ActionPlan, LabelApplication
+from network.models.governance import Body, BodyKind, BodyMember, Meeting
+from sites.models.labels import LabelApplication
+from sites.models.plans import ActionPlan
 from tests.factories import OrganisationFactory
 
 # The clock is frozen on 15 June 2026 for every governance test: meetings made with

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from network.enums import BodyScope, MeetingStatus
-from network.models import Body, BodyMember
+from network.models.governance import Body, BodyMember
 from tests.factories import OrganisationFactory
 from tests.helpers import PERSONAS, links, text, texts
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from network.enums import DecisionKind, DecisionStatus
 from network.governance import services
 from network.governance.demo import load_governance_demo
-from network.models import Body, BodyKind, Decision, Meeting, Minutes
+from network.models.governance import Body, BodyKind, Decision, Meeting, Minutes
 from tests.factories import SiteFactory, UserFactory
 from tests.helpers import PERSONAS, text
 
@@ -234,7 +234,7 @@ def test_readers_cannot_follow_up_commission_decisions(as_persona, decisions, pe
 
 def test_governance_demo_is_idempotent(db, partner):
     from network.models import Organisation
-    from sites.models import LabelApplication
+    from sites.models.labels import LabelApplication
 
     for name in ("Région Grand Est", "GIP Arifor", "France Travail Grand Est", "CIO de Reims"):
         Organisation.objects.get_or_create(name=name, defaults={"kind": partner.organisation.kind})
@@ -265,7 +265,7 @@ def test_governance_demo_is_idempotent(db, partner):
 
 def test_governance_demo_holds_a_full_yearly_cycle(db, partner):
     from network.models import Organisation, Territory
-    from sites.models import ActionPlan
+    from sites.models.plans import ActionPlan
     from tests.factories import TerritoryFactory
 
     for name in ("Région Grand Est", "GIP Arifor", "France Travail Grand Est"):

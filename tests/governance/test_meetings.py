@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from network.enums import AttendanceStatus, MeetingStatus
 from network.governance import services
-from network.models import Attendance, Meeting
+from network.models.governance import Attendance, Meeting
 from tests.helpers import PERSONAS, text, texts
 
 from .conftest import NOW, make_member

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from network.enums import AttendanceStatus, DecisionKind, MinutesStatus
 from network.governance import pdf, services, views
-from network.models import AgendaItem, Decision, Minutes
+from network.models.governance import AgendaItem, Decision, Minutes
 from tests.helpers import PERSONAS, text, texts
 
 from .conftest import make_meeting

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from network.enums import BodyScope
-from network.models import Body, BodyKind, Meeting
+from network.models.governance import Body, BodyKind, Meeting
 from sites.enums import LabelStatus
 from sites.labels import services
 from sites.labels.demo import load_evaluation_grid

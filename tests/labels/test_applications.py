@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from network.enums import DecisionKind
-from network.models import Decision
+from network.models.governance import Decision
 from sites.enums import ApplicationStatus, LabelStatus, RegionDecision
 from sites.labels import services
-from sites.models import ApplicationDocument, LabelApplication, LabelStatusChange
+from sites.models import LabelStatusChange
+from sites.models.labels import ApplicationDocument, LabelApplication
 from tests.factories import SiteFactory
 
 from .conftest import PDF_BYTES

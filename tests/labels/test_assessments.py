@@ -7,7 +7,13 @@ from django.urls import reverse
 from sites.enums import AssessmentStatus, Judgement
 from sites.labels import services
 from sites.labels.demo import load_evaluation_grid
-from sites.models import AssessmentAnswer, EvaluationGrid, EvaluationItem, EvaluationTheme, SelfAssessment
+from sites.models.evaluation import (
+    AssessmentAnswer,
+    EvaluationGrid,
+    EvaluationItem,
+    EvaluationTheme,
+    SelfAssessment,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,9 @@ import pytest
 
 from sites.enums import ApplicationStatus, LabelStatus, RegionDecision
 from sites.labels.demo import load_labels_demo
-from sites.models import CoordinationVisit, LabelApplication, SelfAssessment
+from sites.models.evaluation import SelfAssessment
+from sites.models.labels import LabelApplication
+from sites.models.visits import CoordinationVisit
 from tests.factories import SiteFactory, SiteKindFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.urls import clear_url_caches, reverse
 
 import spro.urls
-from sites.models import ApplicationDocument
+from sites.models.labels import ApplicationDocument
 
 pytestmark = pytest.mark.django_db
 

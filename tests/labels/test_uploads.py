@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from sites.models import ApplicationDocument
+from sites.models.labels import ApplicationDocument
 
 from .samples import (
     docx_bytes,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sites.enums import VisitPurpose
-from sites.models import CoordinationVisit, CoordinationVisitFollowUp
+from sites.models.visits import CoordinationVisit, CoordinationVisitFollowUp
 
 pytestmark = pytest.mark.django_db
 

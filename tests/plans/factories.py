@@ -3,7 +3,7 @@
 import factory
 
 from sites.enums import PlanStatus
-from sites.models import ActionIndicator, ActionPlan, PlanAction
+from sites.models.plans import ActionIndicator, ActionPlan, PlanAction
 from tests.factories import SiteFactory
 
 

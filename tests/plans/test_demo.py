@@ -6,7 +6,7 @@ import pytest
 
 from sites.demo import load_demo
 from sites.enums import Arbitration, PlanStatus
-from sites.models import ActionPlan, PlanTransition
+from sites.models.plans import ActionPlan, PlanTransition
 from sites.plans.demo import load_plans_demo
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from sites.enums import ActionStatus, Arbitration, PlanStatus
-from sites.models import ActionPlan, PlanAction
+from sites.models.plans import ActionPlan, PlanAction
 from sites.plans import services
 from tests.plans.factories import ActionIndicatorFactory, ActionPlanFactory, PlanActionFactory
 

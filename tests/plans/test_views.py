@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sites.enums import ActionStatus, Arbitration, PlanStatus
-from sites.models import ActionIndicator, ActionPlan, PlanAction
+from sites.models.plans import ActionIndicator, ActionPlan, PlanAction
 from tests.factories import SiteFactory
 from tests.plans.factories import ActionIndicatorFactory, ActionPlanFactory, PlanActionFactory
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from network.models import (
+from network.models.strategy import (
     Challenge,
     Indicator,
     IndicatorValue,

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from network.enums import BodyScope
-from network.models import Body, BodyKind, Meeting, ProfessionalisationSession
+from network.models.governance import Body, BodyKind, Meeting, ProfessionalisationSession
 from network.strategy.calendar import feed_token
-from sites.models import CoordinationVisit
+from sites.models.visits import CoordinationVisit
 
 pytestmark = pytest.mark.django_db
 

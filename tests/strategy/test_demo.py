@@ -5,12 +5,14 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from network.models import Indicator, ProfessionalisationSession, StrategicAction, Strategy
+from network.models.governance import ProfessionalisationSession
+from network.models.strategy import Indicator, StrategicAction, Strategy
 from network.strategy.demo import load_strategy_demo
 from network.strategy.indicators import strategy_progress
 from sites.demo import load_demo
 from sites.enums import VisitPurpose
-from sites.models import CoordinationVisit, Site
+from sites.models import Site
+from sites.models.visits import CoordinationVisit
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,10 @@ from network.enums import (
     MeetingStatus,
     MinutesStatus,
 )
-from network.models import Attendance, Body, BodyKind, BodyMember, Decision, Meeting, Minutes
+from network.models.governance import Attendance, Body, BodyKind, BodyMember, Decision, Meeting, Minutes
 from network.strategy.indicators import body_indicators, plan_indicators
 from sites.enums import ActionStatus, LabelStatus, PlanStatus
-from sites.models import ActionPlan, PlanAction
+from sites.models.plans import ActionPlan, PlanAction
 from tests.factories import OrganisationFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from network.models import ProfessionalisationSession, SessionParticipation
+from network.models.governance import ProfessionalisationSession, SessionParticipation
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

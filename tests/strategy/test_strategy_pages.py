@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from network.models import Challenge, Indicator, IndicatorValue, StrategicAction
-from sites.models import ActionPlan, PlanAction
+from network.models.strategy import Challenge, Indicator, IndicatorValue, StrategicAction
+from sites.models.plans import ActionPlan, PlanAction
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_coordinator_builds_a_strategy(client_for, regional_coordinator):
         {"title": "Stratégie 2030", "start_year": 2026, "end_year": 2030, "summary": ""},
     )
     assert response.status_code == 302
-    from network.models import Strategy
+    from network.models.strategy import Strategy
 
     strategy = Strategy.objects.get(title="Stratégie 2030")
     client.post(
