@@ -76,7 +76,9 @@ def organisation_list(request):
 
 
 def organisation_detail(request, pk):
-    organisation = get_object_or_404(Organisation.objects.select_related("kind", "departement"), pk=pk)
+    organisation = get_object_or_404(
+        Organisation.objects.visible_to(request.user).select_related("kind", "departement"), pk=pk
+    )
     is_coordination = request.user.roles.is_regional_coordinator
     context = {
         "nav": "organisations",
@@ -103,7 +105,9 @@ def organisation_create(request):
 
 @regional_coordinator_required
 def organisation_edit(request, pk):
-    return _organisation_form(request, get_object_or_404(Organisation, pk=pk))
+    return _organisation_form(
+        request, get_object_or_404(Organisation.objects.editable_by(request.user), pk=pk)
+    )
 
 
 def _organisation_form(request, organisation):
@@ -175,7 +179,7 @@ def person_list(request):
 
 @regional_coordinator_required
 def person_detail(request, pk):
-    person = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
+    person = get_object_or_404(User.objects.visible_to(request.user).select_related("organisation"), pk=pk)
     return render(
         request,
         "network/person_detail.html",
@@ -213,7 +217,7 @@ def person_create(request):
 
 @regional_coordinator_required
 def role_add(request, pk):
-    person = get_object_or_404(User, pk=pk)
+    person = get_object_or_404(User.objects.editable_by(request.user), pk=pk)
     form = RoleAssignmentForm(request.POST or None, initial={"organisation": person.organisation_id})
     if request.method == "POST" and form.is_valid():
         try:
@@ -233,7 +237,9 @@ def role_add(request, pk):
 @regional_coordinator_required
 @require_http_methods(["GET", "POST"])
 def role_end(request, pk):
-    assignment = get_object_or_404(RoleAssignment.objects.select_related("user", "organisation"), pk=pk)
+    assignment = get_object_or_404(
+        RoleAssignment.objects.editable_by(request.user).select_related("user", "organisation"), pk=pk
+    )
     if assignment.end_date and assignment.end_date < timezone.localdate():
         messages.info(request, _("Ce rôle est déjà terminé."))
         return redirect("network:person_detail", pk=assignment.user_id)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from spro.web.forms import attach_service_errors
 from spro.web.views import page_renderer
 
+from . import selectors
 from .filters import SiteFilter
 from .forms import CoordinatorAssignForm, CoordinatorEndForm, LabelStatusForm, SiteForm, SitePracticalForm
 from .models import CoordinatorAssignment, Site
@@ -276,40 +277,37 @@ def _format_changes(records_with_previous) -> dict:
         for record, previous in records_with_previous
         if previous is not None
     }
-    wanted: dict = {}
-    for changes in deltas.values():
-        for change in changes:
-            field = Site._meta.get_field(change.field)
-            if isinstance(field, ForeignKey):
-                wanted.setdefault(field, set()).update(v for v in (change.old, change.new) if v is not None)
-    names = {field: field.related_model._default_manager.in_bulk(ids) for field, ids in wanted.items()}
+    names = selectors.history_related_objects(deltas.values())
+    return {record_pk: _change_rows(changes, names) for record_pk, changes in deltas.items()}
 
-    def display(field, value):
-        if value in (None, ""):
-            return None
-        if isinstance(field, ForeignKey):
-            obj = names[field].get(value)
-            return str(obj) if obj is not None else _("élément supprimé (n° %(id)s)") % {"id": value}
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, bool):
-            return _("oui") if value else _("non")
-        return value
 
-    result = {}
-    for record_pk, changes in deltas.items():
-        rows = []
-        for change in changes:
-            field = Site._meta.get_field(change.field)
-            rows.append(
-                {
-                    "label": field.verbose_name,
-                    "old": display(field, change.old),
-                    "new": display(field, change.new),
-                }
-            )
-        result[record_pk] = sorted(rows, key=lambda row: str(row["label"]))
-    return result
+def _change_rows(changes, names: dict) -> list[dict]:
+    """The changes of one history record, by field label: the label, the old and the new value."""
+    rows = []
+    for change in changes:
+        field = Site._meta.get_field(change.field)
+        rows.append(
+            {
+                "label": field.verbose_name,
+                "old": _display_value(field, change.old, names),
+                "new": _display_value(field, change.new, names),
+            }
+        )
+    return sorted(rows, key=lambda row: str(row["label"]))
+
+
+def _display_value(field, value, names: dict):
+    """A value of the history as the page shows it (a related object's name, a choice's label…)."""
+    if value in (None, ""):
+        return None
+    if isinstance(field, ForeignKey):
+        obj = names[field].get(value)
+        return str(obj) if obj is not None else _("élément supprimé (n° %(id)s)") % {"id": value}
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    return value
 
 
 @require_safe

@@ -475,3 +475,26 @@ def region_completeness(rows: list[Completeness]) -> Completeness | None:
         submitted=sum(r.submitted for r in rows),
         on_time=sum(r.on_time for r in rows),
     )
+
+
+def period_aggregate_counts(period: Period) -> dict[tuple[str, int, int], int]:
+    """The totals typed for a period, by (dimension, item, sex); none for an unsaved period."""
+    if not period.pk:
+        return {}
+    return {(row.dimension, row.item_id, row.sex_id): row.count for row in period.aggregate_counts.all()}
+
+
+def expected_months(site: Site, months: list[datetime.date]) -> set[datetime.date]:
+    """The months among these for which a site owes its figures, from its label status history."""
+    return set(labelled_months(site, months, list(LabelStatusChange.objects.filter(site=site))))
+
+
+def period_visits_by_sex(period: Period) -> list[tuple[Sex, int]]:
+    """The visits of a period's month per sex, from the roll-up's total rows (sexes without any left out)."""
+    by_sex = dict(
+        MonthlyCount.objects.filter(site_id=period.site_id, month=period.month, dimension=Dimension.TOTAL)
+        .values("sex_id")
+        .annotate(n=Sum("count"))
+        .values_list("sex_id", "n")
+    )
+    return [(sex, by_sex.get(sex.pk, 0)) for sex in Sex.objects.filter(pk__in=by_sex) if by_sex.get(sex.pk)]

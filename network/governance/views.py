@@ -11,16 +11,15 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from network.enums import AttendanceStatus, DecisionKind, MeetingStatus
+from network.enums import AttendanceStatus
 from network.models.governance import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
 from network.views import regional_coordinator_required
 from spro.web.forms import attach_service_errors
 
-from . import pdf, services
+from . import pdf, selectors, services
 from .forms import (
     AgendaItemForm,
     AttendanceForm,
@@ -37,7 +36,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
-OPINION_KINDS = (DecisionKind.FAVOURABLE, DecisionKind.UNFAVOURABLE, DecisionKind.POSTPONED)
 NAV = "governance"
 
 
@@ -124,20 +122,7 @@ def body_list(request):
 def body_detail(request, pk):
     body = _visible_body(request, pk)
     today = timezone.localdate()
-    meetings = list(body.meetings.order_by("-starts_at").select_related("minutes"))
-    by_year: dict[int, list] = {}
-    for meeting in meetings:
-        by_year.setdefault(timezone.localtime(meeting.starts_at).year, []).append(meeting)
-    held_this_year = [m for m in by_year.get(today.year, []) if m.status == MeetingStatus.HELD]
-    held_months = {timezone.localtime(m.starts_at).month for m in held_this_year}
-    # Body-level indicators of the year: two grouped queries, whatever the number of meetings.
-    attendance = Attendance.objects.filter(meeting__body=body, meeting__starts_at__year=today.year).aggregate(
-        convened=Count("pk", filter=~Q(status=AttendanceStatus.INVITED)),
-        attended=Count("pk", filter=Q(status__in=services.ATTENDED)),
-    )
-    opinions = Decision.objects.filter(
-        meeting__body=body, meeting__starts_at__year=today.year, kind__in=OPINION_KINDS
-    ).count()
+    by_year = selectors.meetings_by_year(body)
     return render(
         request,
         "network/governance/body_detail.html",
@@ -148,21 +133,7 @@ def body_detail(request, pk):
             "past_members": body.members.filter(mandate_end__lt=today).select_related("organisation"),
             "meetings_by_year": sorted(by_year.items(), reverse=True),
             "year": today.year,
-            "held_count": len(held_this_year),
-            "required_months": [
-                {"name": MONTHS[month], "held": month in held_months} for month in body.required_months
-            ],
-            "minutes_count": sum(
-                1 for m in by_year.get(today.year, []) if getattr(m, "minutes", None) is not None
-            ),
-            "opinion_count": opinions,
-            "attendance_rate": (
-                round(100 * attendance["attended"] / attendance["convened"])
-                if attendance["convened"]
-                else None
-            ),
-            "rhythm_met": len(held_this_year) >= body.min_meetings_per_year
-            and all(month in held_months for month in body.required_months),
+            **selectors.body_rhythm(body, by_year.get(today.year, []), today.year),
             "can_manage": _can_manage(request.user, body.pk),
             "can_edit": request.user.roles.is_regional_coordinator,
         },
@@ -176,7 +147,7 @@ def body_create(request):
 
 @regional_coordinator_required
 def body_edit(request, pk):
-    return _body_form(request, get_object_or_404(Body, pk=pk))
+    return _body_form(request, get_object_or_404(Body.objects.managed_by(request.user), pk=pk))
 
 
 def _body_form(request, body):
@@ -464,7 +435,7 @@ def minutes_edit(request, pk):
 @require_POST
 def minutes_send(request, pk):
     meeting = _managed_meeting(request, pk)
-    minutes = get_object_or_404(Minutes, meeting=meeting)
+    minutes = get_object_or_404(Minutes.objects.managed_by(request.user), meeting=meeting)
     try:
         sent = services.minutes_send_for_remarks(minutes=minutes, author=request.user)
     except ValidationError as error:
@@ -477,7 +448,7 @@ def minutes_send(request, pk):
 
 def minutes_adopt(request, pk):
     meeting = _managed_meeting(request, pk)
-    minutes = get_object_or_404(Minutes, meeting=meeting)
+    minutes = get_object_or_404(Minutes.objects.managed_by(request.user), meeting=meeting)
     if minutes.is_adopted:
         raise PermissionDenied(_("Ce compte rendu est déjà adopté."))
     form = MinutesAdoptForm(request.POST or None, meeting=meeting)

@@ -63,6 +63,14 @@ class OrganisationKind(ReferenceItem):
 
 
 class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The directory of organisations is open to every signed-in person; nothing otherwise."""
+        return self if getattr(user, "is_authenticated", False) else self.none()
+
+    def editable_by(self, user):
+        """Everything for the regional coordination; nothing otherwise."""
+        return self if user.roles.is_regional_coordinator else self.none()
+
     def spro_members(self, day: datetime.date | None = None):
         """Organisations recognised as SPRO members on the given day (today by default)."""
         day = day or timezone.localdate()
@@ -130,6 +138,20 @@ class Organisation(TimeStampedModel):
         )
 
 
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The people and their roles are read by the regional coordination only; nothing otherwise."""
+        return self if user.roles.is_regional_coordinator else self.none()
+
+    def editable_by(self, user):
+        """Everything for the regional coordination; nothing otherwise."""
+        return self if user.roles.is_regional_coordinator else self.none()
+
+
+class PersonManager(UserManager.from_queryset(PersonQuerySet)):
+    """Django's user manager (create_user…) with the scoped querysets of the people."""
+
+
 class User(AbstractUser):
     """A person with a login. Rights come from dated role and site assignments, never from flags."""
 
@@ -144,7 +166,7 @@ class User(AbstractUser):
     position = models.CharField(_("fonction"), max_length=150, blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
 
-    objects = UserManager()
+    objects = PersonManager()
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("personne")
@@ -163,7 +185,9 @@ class User(AbstractUser):
 
 
 class RoleAssignmentQuerySet(DatedQuerySet):
-    pass
+    def editable_by(self, user):
+        """Everything for the regional coordination; nothing otherwise."""
+        return self if user.roles.is_regional_coordinator else self.none()
 
 
 class RoleAssignment(TimeStampedModel):

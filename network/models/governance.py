@@ -15,6 +15,7 @@ from spro.models import ReferenceItem, TimeStampedModel
 
 from ..enums import AttendanceStatus, BodyScope, DecisionKind, DecisionStatus, MeetingStatus, MinutesStatus
 from .core import Organisation, Territory
+from .strategy import NetworkReadQuerySet
 
 
 class BodyKind(ReferenceItem):
@@ -234,6 +235,16 @@ class Attendance(models.Model):
         return f"{self.member} : {self.get_status_display()}"
 
 
+class MinutesQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Minutes of the meetings the user sees (those of the bodies they see)."""
+        return self.filter(meeting__in=Meeting.objects.visible_to(user))
+
+    def managed_by(self, user):
+        """Minutes of the meetings of the bodies the user organises."""
+        return self.filter(meeting__body__in=Body.objects.managed_by(user))
+
+
 class Minutes(TimeStampedModel):
     """The compte rendu of a meeting: draft → sent for remarks → adopted (then frozen)."""
 
@@ -254,6 +265,8 @@ class Minutes(TimeStampedModel):
     )
 
     history = HistoricalRecords()
+
+    objects = MinutesQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("compte rendu")
@@ -332,6 +345,8 @@ class ProfessionalisationSession(TimeStampedModel):
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     trainer = models.CharField(_("intervenant·e"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = NetworkReadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("session de professionnalisation")

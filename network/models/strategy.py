@@ -12,6 +12,22 @@ from ..enums import Periodicity, ReviewKind
 from .core import Organisation
 
 
+class NetworkReadQuerySet(models.QuerySet):
+    """Network-wide records (the strategy, the professionalisation sessions): read by the network's
+    members, written by the regional coordination only."""
+
+    def visible_to(self, user):
+        """Everything for the coordination, observers, site coordinators and partners; nothing otherwise."""
+        roles = user.roles
+        if roles.reads_whole_network or roles.is_site_coordinator or roles.is_partner:
+            return self
+        return self.none()
+
+    def editable_by(self, user):
+        """Everything for the regional coordination; nothing otherwise."""
+        return self if user.roles.is_regional_coordinator else self.none()
+
+
 class Strategy(TimeStampedModel):
     """A regional roadmap over several years (e.g. the orientation part of a CPRDFOP)."""
 
@@ -19,6 +35,8 @@ class Strategy(TimeStampedModel):
     start_year = models.PositiveSmallIntegerField(_("première année"))
     end_year = models.PositiveSmallIntegerField(_("dernière année"))
     summary = models.TextField(_("présentation"), blank=True)
+
+    objects = NetworkReadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stratégie régionale")
@@ -40,6 +58,8 @@ class Priority(models.Model):
     title = models.CharField(_("intitulé"), max_length=250)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
+    objects = NetworkReadQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("priorité")
         verbose_name_plural = _("priorités")
@@ -57,6 +77,8 @@ class Challenge(models.Model):
     code = models.CharField(_("code"), max_length=20)
     title = models.CharField(_("intitulé"), max_length=250)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    objects = NetworkReadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("défi")
@@ -90,6 +112,8 @@ class StrategicAction(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    objects = NetworkReadQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("fiche-action")
         verbose_name_plural = _("fiches-actions")
@@ -106,6 +130,8 @@ class Milestone(models.Model):
     label = models.CharField(_("étape"), max_length=250)
     due_on = models.DateField(_("échéance"))
     done_on = models.DateField(_("réalisée le"), null=True, blank=True)
+
+    objects = NetworkReadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("jalon")
@@ -131,6 +157,8 @@ class Indicator(TimeStampedModel):
     )
     target = models.DecimalField(_("cible"), max_digits=14, decimal_places=2, null=True, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
+
+    objects = NetworkReadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicateur")
@@ -166,6 +194,8 @@ class StrategyReview(TimeStampedModel):
     kind = models.CharField(_("nature"), max_length=15, choices=ReviewKind.choices)
     year = models.PositiveSmallIntegerField(_("année"))
     text = models.TextField(_("texte"))
+
+    objects = NetworkReadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bilan de la stratégie")

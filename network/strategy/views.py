@@ -7,8 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, DecimalField, F, Prefetch, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET
 from spro.http import query_year
 from spro.web.forms import attach_service_errors
 
-from ..models.governance import ProfessionalisationSession, SessionParticipation
+from ..models.governance import ProfessionalisationSession
 from ..models.strategy import (
     Challenge,
     Indicator,
@@ -33,7 +32,7 @@ from ..models.strategy import (
 )
 from ..views import regional_coordinator_required
 from . import calendar as coordination_calendar
-from . import indicators, services
+from . import indicators, selectors, services
 from .forms import (
     ChallengeForm,
     IndicatorForm,
@@ -96,7 +95,7 @@ def _chosen_strategy(request) -> Strategy | None:
     """The strategy asked for in ?strategie=, else the current one."""
     pk = request.GET.get("strategie", "")
     if pk.isdigit():
-        return get_object_or_404(Strategy, pk=int(pk))
+        return get_object_or_404(Strategy.objects.visible_to(request.user), pk=int(pk))
     return indicators.current_strategy()
 
 
@@ -124,7 +123,9 @@ def overview(request):
 @reader_required
 def action_detail(request, pk):
     action = get_object_or_404(
-        StrategicAction.objects.select_related("challenge__priority__strategy", "pilot").prefetch_related(
+        StrategicAction.objects.visible_to(request.user)
+        .select_related("challenge__priority__strategy", "pilot")
+        .prefetch_related(
             "partners",
             "milestones",
             Prefetch(
@@ -179,7 +180,7 @@ def strategy_create(request):
 
 @regional_coordinator_required
 def strategy_edit(request, pk):
-    return _strategy_form(request, get_object_or_404(Strategy, pk=pk))
+    return _strategy_form(request, get_object_or_404(Strategy.objects.editable_by(request.user), pk=pk))
 
 
 def _strategy_form(request, strategy):
@@ -204,13 +205,16 @@ def _overview_url(strategy) -> str:
 
 @regional_coordinator_required
 def priority_create(request, strategy_pk):
-    strategy = get_object_or_404(Strategy, pk=strategy_pk)
+    strategy = get_object_or_404(Strategy.objects.editable_by(request.user), pk=strategy_pk)
     return _priority_form(request, Priority(strategy=strategy, order=strategy.priorities.count() + 1))
 
 
 @regional_coordinator_required
 def priority_edit(request, pk):
-    return _priority_form(request, get_object_or_404(Priority.objects.select_related("strategy"), pk=pk))
+    return _priority_form(
+        request,
+        get_object_or_404(Priority.objects.editable_by(request.user).select_related("strategy"), pk=pk),
+    )
 
 
 def _priority_form(request, priority):
@@ -231,14 +235,19 @@ def _priority_form(request, priority):
 
 @regional_coordinator_required
 def challenge_create(request, priority_pk):
-    priority = get_object_or_404(Priority.objects.select_related("strategy"), pk=priority_pk)
+    priority = get_object_or_404(
+        Priority.objects.editable_by(request.user).select_related("strategy"), pk=priority_pk
+    )
     return _challenge_form(request, Challenge(priority=priority, order=priority.challenges.count() + 1))
 
 
 @regional_coordinator_required
 def challenge_edit(request, pk):
     return _challenge_form(
-        request, get_object_or_404(Challenge.objects.select_related("priority__strategy"), pk=pk)
+        request,
+        get_object_or_404(
+            Challenge.objects.editable_by(request.user).select_related("priority__strategy"), pk=pk
+        ),
     )
 
 
@@ -260,7 +269,9 @@ def _challenge_form(request, challenge):
 
 @regional_coordinator_required
 def action_create(request, challenge_pk):
-    challenge = get_object_or_404(Challenge.objects.select_related("priority__strategy"), pk=challenge_pk)
+    challenge = get_object_or_404(
+        Challenge.objects.editable_by(request.user).select_related("priority__strategy"), pk=challenge_pk
+    )
     return _action_form(request, StrategicAction(challenge=challenge))
 
 
@@ -268,7 +279,10 @@ def action_create(request, challenge_pk):
 def action_edit(request, pk):
     return _action_form(
         request,
-        get_object_or_404(StrategicAction.objects.select_related("challenge__priority__strategy"), pk=pk),
+        get_object_or_404(
+            StrategicAction.objects.editable_by(request.user).select_related("challenge__priority__strategy"),
+            pk=pk,
+        ),
     )
 
 
@@ -301,13 +315,16 @@ def _action_url(action_id) -> str:
 
 @regional_coordinator_required
 def milestone_create(request, action_pk):
-    action = get_object_or_404(StrategicAction, pk=action_pk)
+    action = get_object_or_404(StrategicAction.objects.editable_by(request.user), pk=action_pk)
     return _milestone_form(request, Milestone(action=action))
 
 
 @regional_coordinator_required
 def milestone_edit(request, pk):
-    return _milestone_form(request, get_object_or_404(Milestone.objects.select_related("action"), pk=pk))
+    return _milestone_form(
+        request,
+        get_object_or_404(Milestone.objects.editable_by(request.user).select_related("action"), pk=pk),
+    )
 
 
 def _milestone_form(request, milestone):
@@ -328,13 +345,16 @@ def _milestone_form(request, milestone):
 
 @regional_coordinator_required
 def indicator_create(request, action_pk):
-    action = get_object_or_404(StrategicAction, pk=action_pk)
+    action = get_object_or_404(StrategicAction.objects.editable_by(request.user), pk=action_pk)
     return _indicator_form(request, Indicator(action=action))
 
 
 @regional_coordinator_required
 def indicator_edit(request, pk):
-    return _indicator_form(request, get_object_or_404(Indicator.objects.select_related("action"), pk=pk))
+    return _indicator_form(
+        request,
+        get_object_or_404(Indicator.objects.editable_by(request.user).select_related("action"), pk=pk),
+    )
 
 
 def _indicator_form(request, indicator):
@@ -358,7 +378,8 @@ def _indicator_form(request, indicator):
 @regional_coordinator_required
 def indicator_value(request, pk):
     indicator = get_object_or_404(
-        Indicator.objects.select_related("action__challenge__priority__strategy"), pk=pk
+        Indicator.objects.editable_by(request.user).select_related("action__challenge__priority__strategy"),
+        pk=pk,
     )
     form = IndicatorValueForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
     back = _action_url(indicator.action_id) if indicator.action_id else reverse("strategy:overview")
@@ -396,13 +417,16 @@ def indicator_value(request, pk):
 
 @regional_coordinator_required
 def review_create(request, strategy_pk):
-    strategy = get_object_or_404(Strategy, pk=strategy_pk)
+    strategy = get_object_or_404(Strategy.objects.editable_by(request.user), pk=strategy_pk)
     return _review_form(request, StrategyReview(strategy=strategy, year=timezone.localdate().year))
 
 
 @regional_coordinator_required
 def review_edit(request, pk):
-    return _review_form(request, get_object_or_404(StrategyReview.objects.select_related("strategy"), pk=pk))
+    return _review_form(
+        request,
+        get_object_or_404(StrategyReview.objects.editable_by(request.user).select_related("strategy"), pk=pk),
+    )
 
 
 def _review_form(request, review):
@@ -428,45 +452,14 @@ def _review_form(request, review):
 def session_list(request):
     today = timezone.localdate()
     year = query_year(request, "year", default=today.year)
-    sessions = (
-        ProfessionalisationSession.objects.filter(starts_on__year=year)
-        .annotate(participants=Sum("participations__participants"), organisations=Count("participations"))
-        .order_by("-starts_on")
-    )
-    rows = list(sessions)
-    # Totals per year: sessions and days from one grouped query, participants and participant-days
-    # (participants × duration of their session) from another.
-    totals = list(
-        ProfessionalisationSession.objects.annotate(y=ExtractYear("starts_on"))
-        .values("y")
-        .annotate(sessions=Count("pk"), days=Sum("days"))
-        .order_by("-y")
-    )
-    people = {
-        row["y"]: row
-        for row in SessionParticipation.objects.annotate(y=ExtractYear("session__starts_on"))
-        .values("y")
-        .annotate(
-            # Not named "participants": F("participants") below must mean the column.
-            total_participants=Sum("participants"),
-            participant_days=Sum(
-                F("participants") * F("session__days"),
-                output_field=DecimalField(max_digits=10, decimal_places=1),
-            ),
-        )
-        .order_by()
-    }
-    for row in totals:
-        row["participants"] = people.get(row["y"], {}).get("total_participants") or 0
-        row["participant_days"] = people.get(row["y"], {}).get("participant_days") or 0
     return render(
         request,
         "network/strategy/session_list.html",
         {
             "nav": "sessions",
             "year": year,
-            "sessions": rows,
-            "totals": totals,
+            "sessions": selectors.sessions_of_year(year),
+            "totals": selectors.session_yearly_totals(),
             "can_edit": request.user.roles.is_regional_coordinator,
         },
     )
@@ -474,7 +467,7 @@ def session_list(request):
 
 @reader_required
 def session_detail(request, pk):
-    session = get_object_or_404(ProfessionalisationSession, pk=pk)
+    session = get_object_or_404(ProfessionalisationSession.objects.visible_to(request.user), pk=pk)
     participations = session.participations.select_related("organisation").order_by("organisation__name")
     total = sum(p.participants for p in participations)
     return render(
@@ -498,7 +491,9 @@ def session_create(request):
 
 @regional_coordinator_required
 def session_edit(request, pk):
-    return _session_form(request, get_object_or_404(ProfessionalisationSession, pk=pk))
+    return _session_form(
+        request, get_object_or_404(ProfessionalisationSession.objects.editable_by(request.user), pk=pk)
+    )
 
 
 def _session_form(request, session):

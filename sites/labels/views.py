@@ -10,7 +10,7 @@ sites.labels.services.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -30,7 +30,7 @@ from ..models import Site
 from ..models.evaluation import EvaluationGrid, SelfAssessment
 from ..models.labels import ApplicationDocument, LabelApplication
 from ..models.visits import CoordinationVisit
-from . import services
+from . import selectors, services
 from .forms import (
     ApplicationCreateForm,
     ApplicationFilterForm,
@@ -281,6 +281,27 @@ def application_instruct(request, pk):
     )
 
 
+def _record_opinion(request, application: LabelApplication, form) -> bool:
+    """Record the avis from the posted form (a new decision, or one already taken); False leaves the
+    errors on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        if isinstance(form, OpinionCreateForm):
+            services.label_application_create_opinion(
+                application=application, author=request.user, **form.cleaned_data
+            )
+        else:
+            services.label_application_record_opinion(
+                application=application, decision=form.cleaned_data["decision"], author=request.user
+            )
+    except ValidationError as error:
+        attach_service_errors(form, error)
+        return False
+    messages.success(request, _("L'avis de la commission est enregistré."))
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def application_opinion(request, pk):
     """Record the commission's avis: pick a decision already taken about this application in a
@@ -291,31 +312,11 @@ def application_opinion(request, pk):
     create_form = OpinionCreateForm()
     if request.method == "POST":
         if request.POST.get("mode") == "create":
-            create_form = OpinionCreateForm(request.POST)
-            if create_form.is_valid():
-                try:
-                    services.label_application_create_opinion(
-                        application=application, author=request.user, **create_form.cleaned_data
-                    )
-                except ValidationError as error:
-                    attach_service_errors(create_form, error)
-                else:
-                    messages.success(request, _("L'avis de la commission est enregistré."))
-                    return redirect("labels:application_detail", pk=application.pk)
+            form = create_form = OpinionCreateForm(request.POST)
         else:
-            choose_form = OpinionChoiceForm(request.POST, application=application)
-            if choose_form.is_valid():
-                try:
-                    services.label_application_record_opinion(
-                        application=application,
-                        decision=choose_form.cleaned_data["decision"],
-                        author=request.user,
-                    )
-                except ValidationError as error:
-                    attach_service_errors(choose_form, error)
-                else:
-                    messages.success(request, _("L'avis de la commission est enregistré."))
-                    return redirect("labels:application_detail", pk=application.pk)
+            form = choose_form = OpinionChoiceForm(request.POST, application=application)
+        if _record_opinion(request, application, form):
+            return redirect("labels:application_detail", pk=application.pk)
     return _render(
         request,
         "application_opinion.html",
@@ -391,75 +392,49 @@ def assessment_list(request, slug):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def assessment_edit(request, slug, year):
-    """One page with every item of the grid, grouped by theme, and last year's answers beside."""
-    site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
-    if not FIRST_ASSESSMENT_YEAR <= year <= timezone.localdate().year + 1:
-        raise Http404
-    roles = request.user.roles
-    assessment = (
-        SelfAssessment.objects.filter(site=site, year=year).select_related("grid", "submitted_by").first()
+def _can_write_assessment(user, site: Site, assessment: SelfAssessment | None) -> bool:
+    """A site editor writes a draft (or a new one); the regional coordination also a submitted one."""
+    return _can_edit_site(user, site) and (
+        user.roles.is_regional_coordinator
+        or assessment is None
+        or assessment.status == AssessmentStatus.DRAFT
     )
-    grid = assessment.grid if assessment else EvaluationGrid.objects.filter(is_current=True).first()
-    if grid is None:
-        raise Http404(_("Aucune grille d'auto-évaluation en vigueur."))
-    can_write = _can_edit_site(request.user, site) and (
-        roles.is_regional_coordinator or assessment is None or assessment.status == AssessmentStatus.DRAFT
-    )
-    if request.method == "POST" and not can_write:
-        raise PermissionDenied
-    themes, items = _grid_items(grid)
-    initial = {}
-    if assessment:
-        for answer in assessment.answers.all():
-            initial[f"judgement_{answer.item_id}"] = answer.judgement
-            initial[f"evidence_{answer.item_id}"] = answer.evidence
-    form = AssessmentForm(
-        request.POST if request.method == "POST" else None,
-        items=items,
-        initial=initial,
-        disabled=not can_write,
-    )
-    if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") == "submit"
-        form.check_evidence_has_judgement()
-        if (not submit or form.check_complete()) and not form.errors:
-            try:
-                services.self_assessment_save(
-                    site=site,
-                    year=year,
-                    grid=grid,
-                    answers=form.answers(),
-                    submit=submit,
-                    author=request.user,
-                )
-            except ValidationError as error:
-                attach_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("L'auto-évaluation est transmise à la coordination régionale.")
-                    if submit
-                    else _("Le brouillon est enregistré."),
-                )
-                return redirect("labels:assessment_edit", slug=site.slug, year=year)
 
-    # Comparison with the previous year, matched by item and, across grid versions, by wording.
-    previous = SelfAssessment.objects.filter(site=site, year=year - 1).first()
-    previous_by_item, previous_by_text = {}, {}
-    if previous:
-        for answer in previous.answers.select_related("item"):
-            previous_by_item[answer.item_id] = answer.judgement
-            previous_by_text[answer.item.text] = answer.judgement
-    current = {item.pk: initial.get(f"judgement_{item.pk}", "") for item in items}
+
+def _save_assessment(request, form: AssessmentForm, site: Site, year: int, grid: EvaluationGrid) -> bool:
+    """Save the posted draft, or submit it when asked and complete; False leaves the errors on the form."""
+    submit = request.POST.get("action") == "submit"
+    form.check_evidence_has_judgement()
+    complete = not submit or form.check_complete()
+    if not complete or form.errors:
+        return False
+    try:
+        services.self_assessment_save(
+            site=site, year=year, grid=grid, answers=form.answers(), submit=submit, author=request.user
+        )
+    except ValidationError as error:
+        attach_service_errors(form, error)
+        return False
+    messages.success(
+        request,
+        _("L'auto-évaluation est transmise à la coordination régionale.")
+        if submit
+        else _("Le brouillon est enregistré."),
+    )
+    return True
+
+
+def _assessment_sections(
+    themes, form: AssessmentForm, initial: dict, previous: selectors.PreviousAnswers
+) -> list:
+    """Per theme, the form's rows beside last year's judgements, and how many items got each judgement."""
     sections = []
     for theme in themes:
         rows = []
         counts = {j: [0, 0] for j in Judgement.values}
         for item in theme.items.all():
-            before = previous_by_item.get(item.pk) or previous_by_text.get(item.text, "")
-            now = current[item.pk]
+            before = previous.judgement(item)
+            now = initial.get(f"judgement_{item.pk}", "")
             if now:
                 counts[now][0] += 1
             if before:
@@ -470,16 +445,35 @@ def assessment_edit(request, slug, year):
                     "judgement": form[f"judgement_{item.pk}"],
                     "evidence": form[f"evidence_{item.pk}"],
                     "previous": Judgement(before).label if before else "",
-                    "changed": bool(previous and now and before and now != before),
+                    "changed": bool(previous.assessment and now and before and now != before),
                 }
             )
-        sections.append(
-            {
-                "theme": theme,
-                "rows": rows,
-                "counts": [(Judgement(j).label, this, last) for j, (this, last) in counts.items()],
-            }
-        )
+        counts = [(Judgement(j).label, this, last) for j, (this, last) in counts.items()]
+        sections.append({"theme": theme, "rows": rows, "counts": counts})
+    return sections
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request, slug, year):
+    """One page with every item of the grid, grouped by theme, and last year's answers beside."""
+    site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
+    if not FIRST_ASSESSMENT_YEAR <= year <= timezone.localdate().year + 1:
+        raise Http404
+    assessment = selectors.site_assessment(site, year)
+    grid = selectors.assessment_grid(assessment)
+    if grid is None:
+        raise Http404(_("Aucune grille d'auto-évaluation en vigueur."))
+    can_write = _can_write_assessment(request.user, site, assessment)
+    if request.method == "POST" and not can_write:
+        raise PermissionDenied
+    themes, items = _grid_items(grid)
+    initial = selectors.assessment_initial(assessment)
+    data = request.POST if request.method == "POST" else None
+    form = AssessmentForm(data, items=items, initial=initial, disabled=not can_write)
+    if request.method == "POST" and form.is_valid() and _save_assessment(request, form, site, year, grid):
+        return redirect("labels:assessment_edit", slug=site.slug, year=year)
+    # Comparison with the previous year, matched by item and, across grid versions, by wording.
+    previous = selectors.previous_year_answers(site, year)
     return _render(
         request,
         "assessment_form.html",
@@ -488,11 +482,11 @@ def assessment_edit(request, slug, year):
             "year": year,
             "grid": grid,
             "assessment": assessment,
-            "previous": previous,
-            "sections": sections,
+            "previous": previous.assessment,
+            "sections": _assessment_sections(themes, form, initial, previous),
             "form": form,
             "can_write": can_write,
-            "can_reopen": roles.is_regional_coordinator
+            "can_reopen": request.user.roles.is_regional_coordinator
             and assessment is not None
             and assessment.status == AssessmentStatus.SUBMITTED,
         },
@@ -502,7 +496,7 @@ def assessment_edit(request, slug, year):
 @require_POST
 def assessment_reopen(request, slug, year):
     site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
-    assessment = get_object_or_404(SelfAssessment, site=site, year=year)
+    assessment = get_object_or_404(SelfAssessment.objects.visible_to(request.user), site=site, year=year)
     _require_regional_coordinator(request.user)
     services.self_assessment_reopen(assessment=assessment)
     messages.success(request, _("L'auto-évaluation est rendue au site comme brouillon."))
@@ -523,22 +517,9 @@ def visit_list(request):
     if slug := request.GET.get("site"):
         selected_site = get_object_or_404(sites, slug=slug)
         visits = visits.filter(site=selected_site)
-    visits = (
-        visits.filter(visited_on__year=year)
-        .annotate(
-            follow_up_count=Count("follow_ups"),
-            open_follow_up_count=Count("follow_ups", filter=Q(follow_ups__done_on__isnull=True)),
-        )
-        .order_by("-visited_on", "-pk")
-    )
-    page = Paginator(visits, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = (
-        (sites.filter(pk=selected_site.pk) if selected_site else sites)
-        .exclude(label_status=LabelStatus.WITHDRAWN)
-        .annotate(
-            visit_count=Count("coordination_visits", filter=Q(coordination_visits__visited_on__year=year))
-        )
-        .values("slug", "name", "visit_count")
+    page = Paginator(selectors.visits_of_year(visits, year), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.visit_counts_by_site(
+        sites.filter(pk=selected_site.pk) if selected_site else sites, year
     )
     return _render(
         request,

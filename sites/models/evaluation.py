@@ -56,6 +56,12 @@ class EvaluationItem(models.Model):
         return self.text
 
 
+class SelfAssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Self-assessments of the sites whose data the user reads."""
+        return self.filter(site__in=Site.objects.data_visible_to(user))
+
+
 class SelfAssessment(TimeStampedModel):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="self_assessments")
     year = models.PositiveSmallIntegerField(_("année"))
@@ -67,6 +73,8 @@ class SelfAssessment(TimeStampedModel):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+
+    objects = SelfAssessmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("auto-évaluation")

@@ -187,7 +187,9 @@ def plan_edit(request, pk):
 @require_POST
 def plan_progress_rule(request, pk):
     plan = _visible_plan(request, pk)
-    form = ProgressRuleForm(request.POST, instance=ActionPlan.objects.get(pk=plan.pk))
+    form = ProgressRuleForm(
+        request.POST, instance=ActionPlan.objects.visible_to(request.user).get(pk=plan.pk)
+    )
     if not services.is_coordination(request.user):
         raise PermissionDenied(_("Le calcul de l'avancement est choisi par la coordination régionale."))
     if form.is_valid():

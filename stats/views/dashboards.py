@@ -230,40 +230,19 @@ def build_figures(scope: StatsScope, *, cross_keys=(DEFAULT_CROSS_TAB,), with_ch
     all_volumes = selectors.monthly_volumes(site_ids, selectors.year_on_year_start(scope.start), scope.end)
     first = first_of_month(scope.start)
     volumes = {month: by_sex for month, by_sex in all_volumes.items() if month >= first}
-    total_by_sex = [sum(month.get(sex.pk, 0) for month in volumes.values()) for sex in sexes]
     total = sum(sum(month.values()) for month in volumes.values())
-    by_sex = [
-        TableRow(label=sex.label, counts=[count], total=count, share=_share(count, total))
-        for sex, count in zip(sexes, total_by_sex, strict=True)
-    ]
-    months = [
-        MonthRow(
-            month=row.month,
-            label=charts.format_month(row.month),
-            counts=[volumes.get(row.month, {}).get(sex.pk, 0) for sex in sexes],
-            total=row.count,
-            previous=row.previous,
-            change=row.change,
-        )
-        for row in selectors.year_on_year(site_ids, scope.start, scope.end, volumes=all_volumes)
-    ]
+    months = _month_rows(scope, sexes, all_volumes, volumes)
     yearly = selectors.yearly_trend(site_ids, scope.end.year - YEARS_IN_TREND + 1, scope.end.year)
     # Without a single visit in the period, breakdowns and cross-tabulations would all be empty:
     # the page says so once instead of running their queries.
-    if total:
-        rows = selectors.breakdowns(
-            site_ids, scope.start, scope.end, BREAKDOWN_DIMENSIONS, every_site=scope.every_site
-        )
-        breakdowns = [_breakdown(dimension, rows[dimension], sexes) for dimension in BREAKDOWN_DIMENSIONS]
-    else:
-        breakdowns = []
+    breakdowns = _breakdowns(scope, sexes) if total else []
     cross_tables = [cross_table(scope, key) for key in cross_keys] if total else []
     responses, satisfaction = _satisfaction(scope)
     completeness = selectors.completeness(scope.sites, scope.start, scope.end)
     figures = Figures(
         sexes=sexes,
         total=total,
-        by_sex=by_sex,
+        by_sex=_by_sex(sexes, volumes, total),
         months=months,
         yearly=yearly,
         breakdowns=breakdowns,
@@ -278,6 +257,38 @@ def build_figures(scope: StatsScope, *, cross_keys=(DEFAULT_CROSS_TAB,), with_ch
     if with_charts:
         _add_charts(figures)
     return figures
+
+
+def _by_sex(sexes: list[Sex], volumes: dict, total: int) -> list[TableRow]:
+    """The period's visits by sex, with each one's share of the total."""
+    total_by_sex = [sum(month.get(sex.pk, 0) for month in volumes.values()) for sex in sexes]
+    return [
+        TableRow(label=sex.label, counts=[count], total=count, share=_share(count, total))
+        for sex, count in zip(sexes, total_by_sex, strict=True)
+    ]
+
+
+def _month_rows(scope: StatsScope, sexes: list[Sex], all_volumes: dict, volumes: dict) -> list[MonthRow]:
+    """The months of the period by sex, each beside the same month a year before."""
+    return [
+        MonthRow(
+            month=row.month,
+            label=charts.format_month(row.month),
+            counts=[volumes.get(row.month, {}).get(sex.pk, 0) for sex in sexes],
+            total=row.count,
+            previous=row.previous,
+            change=row.change,
+        )
+        for row in selectors.year_on_year(scope.site_ids, scope.start, scope.end, volumes=all_volumes)
+    ]
+
+
+def _breakdowns(scope: StatsScope, sexes: list[Sex]) -> list[Breakdown]:
+    """The period's visits broken down by each dimension of the dashboard."""
+    rows = selectors.breakdowns(
+        scope.site_ids, scope.start, scope.end, BREAKDOWN_DIMENSIONS, every_site=scope.every_site
+    )
+    return [_breakdown(dimension, rows[dimension], sexes) for dimension in BREAKDOWN_DIMENSIONS]
 
 
 def _add_charts(figures: Figures) -> None:

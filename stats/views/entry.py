@@ -24,7 +24,7 @@ from sites.models import Site
 from spro.web.forms import attach_service_errors
 from spro.web.views import page_renderer
 
-from .. import services
+from .. import selectors, services
 from ..enums import PeriodMode
 from ..forms import AggregateForm, VisitForm, half_day_now, parse_day, visit_initial
 from ..models import Period, Visit, first_of_month
@@ -138,47 +138,66 @@ def visit_desk(request, slug):
     same form posts and redirects (progressive enhancement).
     """
     site = _editable_site(request, slug)
-    is_htmx = request.headers.get("HX-Request") == "true"
-    memory_key = MEMORY_KEY.format(site_id=site.pk)
     day = _shown_day(request)
-
     if request.method == "GET":
         form = _blank_form(day, _memory(request, site))
         return _render(request, "desk.html", _desk_context(request, site, day, form))
-
     if request.POST.get("action") == "reset":
-        request.session.pop(memory_key, None)
-        day = parse_day(request.POST.get("visited_on")) or day
-        day = min(day, timezone.localdate())
-        if not is_htmx:
-            messages.info(request, _("Le formulaire a été réinitialisé."))
-            return redirect(_desk_url(site, day))
-        form = _blank_form(day, {})
-        context = _desk_context(
-            request, site, day, form, announce=_("Le formulaire a été réinitialisé."), focus_first=True
-        )
-        return _desk_response(request, site, day, context)
-
+        return _desk_reset(request, site, day)
     form = VisitForm(data=request.POST, day=day)
-    visit = None
-    if form.is_valid():
-        values = form.service_values()
-        try:
-            visit = services.visit_record(site=site, author=request.user, **values)
-        except (ValidationError, PermissionDenied) as error:
-            attach_service_errors(form, error)
+    visit = _record_visit(request, site, form)
     if visit is None:
-        # Typed choices are kept (bound form); the banner follows the day typed when it is a day.
-        shown = min(parse_day(request.POST.get("visited_on")) or day, timezone.localdate())
-        # The form stays even when the day typed is closed: what was typed is not lost.
-        context = _desk_context(request, site, shown, form, focus_first=True, keep_form=True)
-        if is_htmx:
-            return _desk_response(request, site, shown, context)
-        return _render(request, "desk.html", context)
+        return _desk_refused(request, site, day, form)
+    return _desk_recorded(request, site, day, form, visit)
 
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _desk_reset(request, site: Site, day: datetime.date):
+    """Forget the previous visit's choices and draw a blank desk for the day posted."""
+    request.session.pop(MEMORY_KEY.format(site_id=site.pk), None)
+    day = parse_day(request.POST.get("visited_on")) or day
+    day = min(day, timezone.localdate())
+    if not _is_htmx(request):
+        messages.info(request, _("Le formulaire a été réinitialisé."))
+        return redirect(_desk_url(site, day))
+    form = _blank_form(day, {})
+    context = _desk_context(
+        request, site, day, form, announce=_("Le formulaire a été réinitialisé."), focus_first=True
+    )
+    return _desk_response(request, site, day, context)
+
+
+def _record_visit(request, site: Site, form: VisitForm) -> Visit | None:
+    """The visit recorded from the posted form; None leaves the errors on the form."""
+    if not form.is_valid():
+        return None
+    values = form.service_values()
+    try:
+        return services.visit_record(site=site, author=request.user, **values)
+    except (ValidationError, PermissionDenied) as error:
+        attach_service_errors(form, error)
+        return None
+
+
+def _desk_refused(request, site: Site, day: datetime.date, form: VisitForm):
+    """The desk again with the refused entry and its errors."""
+    # Typed choices are kept (bound form); the banner follows the day typed when it is a day.
+    shown = min(parse_day(request.POST.get("visited_on")) or day, timezone.localdate())
+    # The form stays even when the day typed is closed: what was typed is not lost.
+    context = _desk_context(request, site, shown, form, focus_first=True, keep_form=True)
+    if _is_htmx(request):
+        return _desk_response(request, site, shown, context)
+    return _render(request, "desk.html", context)
+
+
+def _desk_recorded(request, site: Site, day: datetime.date, form: VisitForm, visit: Visit):
+    """After an entry: its choices remembered for the next one, and the desk of its day."""
     memory = form.memory()
-    request.session[memory_key] = memory
-    if not is_htmx:
+    request.session[MEMORY_KEY.format(site_id=site.pk)] = memory
+    if not _is_htmx(request):
         messages.success(request, _("Passage enregistré."))
         return redirect(_desk_url(site, visit.visited_on))
     if visit.visited_on == day:
@@ -211,22 +230,41 @@ def _desk_recorded_response(request, site, day, form, visit, memory):
     day's list as it was before this entry (another desk recorded meanwhile).
     """
     count = Visit.objects.filter(site=site, visited_on=day).count()
-    if count < 2:
+    if not _desk_list_is_current(request, count):
         return None
+    limit = None if request.GET.get("tous") == "1" else DESK_RECENT_ENTRIES
+    is_today = day == timezone.localdate()
+    context = _recorded_row_context(site, day, form, visit, count, limit)
+    response = render(request, "stats/entry/_desk_recorded.html", context)
+    response["HX-Replace-Url"] = _desk_url(site, day)  # as the whole desk would (drops ?tous=1)
+    response["HX-Retarget"] = "#desk-rows"
+    response["HX-Reswap"] = "afterbegin"
+    # After the settle, so that the new row is in the table when the script trims the list.
+    half_day = half_day_now() if is_today else memory.get("half_day", "")
+    response["HX-Trigger-After-Settle"] = json.dumps(
+        {"visit-recorded": {"halfDay": half_day, "limit": limit}}
+    )
+    return response
+
+
+def _desk_list_is_current(request, count: int) -> bool:
+    """Whether the page shows the day's list as it was before this entry, so that one row suffices."""
+    if count < 2:
+        return False
     # Two entries on the day mean the period existed and was detailed before this one, so its
     # status block is unchanged. A page that says what it shows must show the day before this entry.
     shown = request.headers.get(DESK_SHOWN_COUNT_HEADER)
     if shown is not None and shown.strip() != str(count - 1):
-        return None
+        return False
     # A list drawn while the period was closed to this person has no "Actions" column: the new row,
     # which has one, would not match it (the period was reopened between two attempts).
-    if request.headers.get(DESK_ROW_ACTIONS_HEADER, "").strip() == "non":
-        return None
-    show_all = request.GET.get("tous") == "1"
-    limit = None if show_all else DESK_RECENT_ENTRIES
-    is_today = day == timezone.localdate()
+    return request.headers.get(DESK_ROW_ACTIONS_HEADER, "").strip() != "non"
+
+
+def _recorded_row_context(site, day, form, visit, count: int, limit: int | None) -> dict:
+    """The context of the new row, the day's count and the announcement."""
     data = form.cleaned_data
-    context = {
+    return {
         "visit": visit,
         # The form's choices, already fetched: the row needs no query (same order as the list's).
         "themes": data.get("themes") or [],
@@ -238,20 +276,6 @@ def _desk_recorded_response(request, site, day, form, visit, memory):
         "shown": limit,
         "all_entries_url": _all_entries_url(site, day),
     }
-    response = render(request, "stats/entry/_desk_recorded.html", context)
-    response["HX-Replace-Url"] = _desk_url(site, day)  # as the whole desk would (drops ?tous=1)
-    response["HX-Retarget"] = "#desk-rows"
-    response["HX-Reswap"] = "afterbegin"
-    # After the settle, so that the new row is in the table when the script trims the list.
-    response["HX-Trigger-After-Settle"] = json.dumps(
-        {
-            "visit-recorded": {
-                "halfDay": half_day_now() if is_today else memory.get("half_day", ""),
-                "limit": limit,
-            }
-        }
-    )
-    return response
 
 
 def _desk_response(request, site, day, context):
@@ -337,55 +361,65 @@ def aggregate_entry(request, slug, year, month):
         month_start = datetime.date(year, month, 1)
     except ValueError as error:
         raise Http404(_("Ce mois n'existe pas.")) from error
-    today = timezone.localdate()
     period = period_of(site, month_start)
     context = {"site": site, "period": period, "month": month_start}
-    if month_start > first_of_month(today):
-        context["refusal"] = _(
-            "Ce mois n'a pas encore commencé : ses totaux se saisissent une fois le mois écoulé."
-        )
-        return _render(request, "aggregate.html", context)
-    if period.mode == PeriodMode.DETAILED:
-        # The period counts visit by visit: totals typed here would count them twice.
-        context["detailed"] = True
-        context["refusal"] = _(
-            "Les passages de ce mois sont saisis un par un : ses totaux se calculent tout seuls. "
-            "Une période est détaillée ou agrégée, jamais les deux."
-        )
+    closed = _aggregate_closed(period, month_start)
+    if closed:
+        context.update(closed)
         return _render(request, "aggregate.html", context)
     refusal = services.period_write_refusal(period=period, user=request.user, mode=PeriodMode.AGGREGATE)
-    existing = {}
-    if period.pk:
-        existing = {
-            (row.dimension, row.item_id, row.sex_id): row.count for row in period.aggregate_counts.all()
-        }
     form = AggregateForm(
         data=request.POST if request.method == "POST" and not refusal else None,
         month=month_start,
-        existing=existing,
+        existing=selectors.period_aggregate_counts(period),
     )
     if refusal:
         for field in form.fields.values():
             field.disabled = True
-    elif request.method == "POST" and form.is_valid():
-        try:
-            saved = services.aggregate_set(
-                site=site, month=month_start, author=request.user, counts=form.counts()
-            )
-        except (ValidationError, PermissionDenied) as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(request, _("Les totaux du mois ont été enregistrés."))
-            for warning in [*form.warnings, services.period_unusual_warning(period=saved)]:
-                if warning:
-                    messages.warning(request, warning)
-            return redirect(request.path)
+    elif request.method == "POST" and form.is_valid() and _save_aggregate(request, site, month_start, form):
+        return redirect(request.path)
     context.update(
         form=form,
         grids=form.bound_grids(),
         refusal=refusal,
     )
     return _render(request, "aggregate.html", context)
+
+
+def _aggregate_closed(period: Period, month_start: datetime.date) -> dict | None:
+    """Why a month's totals cannot be typed at all (a month to come, a detailed period), or None."""
+    if month_start > first_of_month(timezone.localdate()):
+        return {
+            "refusal": _(
+                "Ce mois n'a pas encore commencé : ses totaux se saisissent une fois le mois écoulé."
+            )
+        }
+    if period.mode == PeriodMode.DETAILED:
+        # The period counts visit by visit: totals typed here would count them twice.
+        return {
+            "detailed": True,
+            "refusal": _(
+                "Les passages de ce mois sont saisis un par un : ses totaux se calculent tout seuls. "
+                "Une période est détaillée ou agrégée, jamais les deux."
+            ),
+        }
+    return None
+
+
+def _save_aggregate(request, site: Site, month_start: datetime.date, form: AggregateForm) -> bool:
+    """Save the posted totals and say so, with their warnings; False leaves the errors on the form."""
+    try:
+        saved = services.aggregate_set(
+            site=site, month=month_start, author=request.user, counts=form.counts()
+        )
+    except (ValidationError, PermissionDenied) as error:
+        attach_service_errors(form, error)
+        return False
+    messages.success(request, _("Les totaux du mois ont été enregistrés."))
+    for warning in [*form.warnings, services.period_unusual_warning(period=saved)]:
+        if warning:
+            messages.warning(request, warning)
+    return True
 
 
 urlpatterns = [

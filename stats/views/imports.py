@@ -104,37 +104,41 @@ def preview(request, token: str):
         if not parsed.is_valid:
             messages.error(request, _("Le fichier contient des erreurs : rien n'a été importé."))
             return _render(request, "preview.html", {"preview": parsed, "token": token}, status=400)
-        sites = Site.objects.editable_by(request.user).in_bulk({month.site_id for month in parsed.months})
-        try:
-            if any(month.site_id not in sites for month in parsed.months):
-                raise PermissionDenied(_("Vous ne pouvez plus modifier l'un des sites du fichier."))
-            services.aggregate_import(
-                author=request.user,
-                months=[(sites[month.site_id], month.month, month.counts) for month in parsed.months],
-            )
-        except (ValidationError, PermissionDenied) as error:
-            # The periods moved since the preview (submitted, locked, entered visit by visit…).
-            reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
-            messages.error(
-                request,
-                _("Rien n'a été importé : %(reasons)s Déposez de nouveau le fichier pour un aperçu à jour.")
-                % {"reasons": " ".join(reasons)},
-            )
-            cache.delete(key)
-            return redirect("stats:import_upload")
+        _import_previewed(request, parsed)
         cache.delete(key)
-        changed = len(parsed.months) - parsed.unchanged_count
-        messages.success(
-            request,
-            ngettext(
-                "Import terminé : %(changed)d mois enregistré, %(unchanged)d déjà à jour.",
-                "Import terminé : %(changed)d mois enregistrés, %(unchanged)d déjà à jour.",
-                changed,
-            )
-            % {"changed": changed, "unchanged": parsed.unchanged_count},
-        )
         return redirect("stats:import_upload")
     return _render(request, "preview.html", {"preview": parsed, "token": token})
+
+
+def _import_previewed(request, parsed) -> None:
+    """Write the previewed months, all or nothing, and say what was done or why nothing was."""
+    sites = Site.objects.editable_by(request.user).in_bulk({month.site_id for month in parsed.months})
+    try:
+        if any(month.site_id not in sites for month in parsed.months):
+            raise PermissionDenied(_("Vous ne pouvez plus modifier l'un des sites du fichier."))
+        services.aggregate_import(
+            author=request.user,
+            months=[(sites[month.site_id], month.month, month.counts) for month in parsed.months],
+        )
+    except (ValidationError, PermissionDenied) as error:
+        # The periods moved since the preview (submitted, locked, entered visit by visit…).
+        reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+        messages.error(
+            request,
+            _("Rien n'a été importé : %(reasons)s Déposez de nouveau le fichier pour un aperçu à jour.")
+            % {"reasons": " ".join(reasons)},
+        )
+        return
+    changed = len(parsed.months) - parsed.unchanged_count
+    messages.success(
+        request,
+        ngettext(
+            "Import terminé : %(changed)d mois enregistré, %(unchanged)d déjà à jour.",
+            "Import terminé : %(changed)d mois enregistrés, %(unchanged)d déjà à jour.",
+            changed,
+        )
+        % {"changed": changed, "unchanged": parsed.unchanged_count},
+    )
 
 
 @require_safe

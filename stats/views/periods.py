@@ -7,7 +7,6 @@ state (ValidationError) a message.
 """
 
 import datetime
-from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,14 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sites.models import LabelStatusChange, Site
+from sites.models import Site
 from spro.web.views import page_renderer
 
 from .. import services
 from ..enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
 from ..forms import PeriodFilterForm, ReopenForm
-from ..models import MonthlyCount, Period, Sex, first_of_month, next_month
-from ..selectors import labelled_months, months_between
+from ..models import MonthlyCount, Period, first_of_month, next_month
+from ..selectors import expected_months, months_between, period_visits_by_sex
 
 PAGE_SIZE = 25
 
@@ -181,20 +180,32 @@ def _french_day(value: str) -> str:
 @require_safe
 def period_detail(request, pk):
     period = _visible_period(request, pk)
-    by_sex = dict(
-        MonthlyCount.objects.filter(site_id=period.site_id, month=period.month, dimension=Dimension.TOTAL)
-        .values("sex_id")
-        .annotate(n=Sum("count"))
-        .values_list("sex_id", "n")
-    )
-    sexes = [(sex, by_sex.get(sex.pk, 0)) for sex in Sex.objects.filter(pk__in=by_sex) if by_sex.get(sex.pk)]
+    sexes = period_visits_by_sex(period)
     events = [
         {"event": event, "summary": describe_details(event.details)}
         for event in period.events.select_related("author")
     ]
+    desk_url, totals_url = _entry_urls(request.user, period)
+    return _render(
+        request,
+        "detail.html",
+        {
+            "period": period,
+            "site": period.site,
+            "total": sum(count for _sex, count in sexes),
+            "sexes": sexes,
+            "events": events,
+            "actions": allowed_actions(period, request.user),
+            "desk_url": desk_url,
+            "totals_url": totals_url,
+        },
+    )
+
+
+def _entry_urls(user, period: Period) -> tuple[str | None, str | None]:
+    """The links to enter the period's visits one by one and its totals, where this user may."""
     desk_url = totals_url = None
-    if Site.objects.editable_by(request.user).filter(pk=period.site_id).exists():
-        user = request.user
+    if Site.objects.editable_by(user).filter(pk=period.site_id).exists():
         if services.period_write_refusal(period=period, user=user, mode=PeriodMode.DETAILED) is None:
             # The desk opens on the month's last day (or today in the current month).
             day = min(next_month(period.month) - datetime.timedelta(days=1), timezone.localdate())
@@ -206,20 +217,7 @@ def period_detail(request, pk):
                 "stats:aggregate_entry",
                 kwargs={"slug": period.site.slug, "year": period.month.year, "month": period.month.month},
             )
-    return _render(
-        request,
-        "detail.html",
-        {
-            "period": period,
-            "site": period.site,
-            "total": sum(by_sex.values()),
-            "sexes": sexes,
-            "events": events,
-            "actions": allowed_actions(period, request.user),
-            "desk_url": desk_url,
-            "totals_url": totals_url,
-        },
-    )
+    return desk_url, totals_url
 
 
 # --- Actions --------------------------------------------------------------------------------------
@@ -329,29 +327,9 @@ def site_periods(request, slug, year):
     months = months_between(datetime.date(year, 1, 1), datetime.date(year, 12, 1))
     periods = {p.month: p for p in Period.objects.filter(site=site, month__year=year)}
     totals = visit_totals((site.pk, month) for month in months)
-    changes = defaultdict(list)
-    for change in LabelStatusChange.objects.filter(site=site):
-        changes[site.pk].append(change)
-    expected = set(labelled_months(site, months, changes[site.pk]))
+    expected = expected_months(site, months)
     can_enter = Site.objects.editable_by(request.user).filter(pk=site.pk).exists()
-    rows = []
-    for month in months:
-        period = periods.get(month) or Period(site=site, month=month)
-        started = month <= first_of_month(today)
-        ended = month < first_of_month(today)
-        rows.append(
-            {
-                "month": month,
-                "period": period,
-                "exists": period.pk is not None,
-                "visits": totals.get((site.pk, month), 0),
-                "started": started,
-                "current": month == first_of_month(today),
-                "expected": month in expected,
-                "due": ended and period.is_open and month in expected,
-                "late": month in expected and period.is_late,
-            }
-        )
+    rows = [_site_month_row(site, month, periods, totals, expected, today) for month in months]
     return _render(
         request,
         "site_year.html",
@@ -365,6 +343,26 @@ def site_periods(request, slug, year):
             "late_count": sum(1 for row in rows if row["late"]),
         },
     )
+
+
+def _site_month_row(
+    site: Site, month: datetime.date, periods: dict, totals: dict, expected: set, today
+) -> dict:
+    """One month of a site's year: its period (unsaved when nothing was entered), visits and state."""
+    period = periods.get(month) or Period(site=site, month=month)
+    started = month <= first_of_month(today)
+    ended = month < first_of_month(today)
+    return {
+        "month": month,
+        "period": period,
+        "exists": period.pk is not None,
+        "visits": totals.get((site.pk, month), 0),
+        "started": started,
+        "current": month == first_of_month(today),
+        "expected": month in expected,
+        "due": ended and period.is_open and month in expected,
+        "late": month in expected and period.is_late,
+    }
 
 
 urlpatterns = [
