@@ -6,6 +6,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from network.forms import InvitationPasswordResetForm
+from network.strategy import urls as strategy_urls
+from sites.calendar import urls as calendar_urls
 from sites.home import home
 
 from . import views
@@ -38,7 +40,12 @@ urlpatterns = [
     path("sites/", include("sites.urls")),
     path("statistiques/", include("stats.urls")),
     path("instances/", include("network.governance.urls")),
-    path("strategie/", include("network.strategy.urls")),
+    # The calendar (sites/calendar/, above labels) keeps its addresses and names under the strategy's
+    # namespace: /strategie/calendrier/, strategy:calendar and strategy:ical_feed.
+    path(
+        "strategie/",
+        include((strategy_urls.urlpatterns + calendar_urls.urlpatterns, strategy_urls.app_name)),
+    ),
     path("plans/", include("sites.plans.urls")),
     path("labels/", include("sites.labels.urls")),
     # Before the auth URLs: people created without a password choose their first one here.

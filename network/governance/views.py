@@ -1,8 +1,11 @@
-"""Pages of the steering bodies (instances): bodies, members, meetings, minutes and decisions.
+"""Pages of the steering bodies (instances): bodies, members, meetings, minutes and decisions, and
+the governance indicators.
 
 Access: every object is fetched through a scoped queryset (Body/Meeting/Decision.objects.visible_to),
 so a stranger gets 404; writes then require Body.objects.managed_by, so a reader gets 403.
 """
+
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,9 +20,10 @@ from django.views.decorators.http import require_POST
 from network.enums import AttendanceStatus
 from network.models.governance import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
 from network.views import regional_coordinator_required
+from spro.http import query_year
 from spro.web.forms import attach_service_errors
 
-from . import pdf, selectors, services
+from . import indicators, pdf, selectors, services
 from .forms import (
     AgendaItemForm,
     AttendanceForm,
@@ -586,5 +590,45 @@ def decision_list(request):
             "is_filtered": any(request.GET.get(name) for name in filterset.form.fields),
             "today": timezone.localdate(),
             "open_statuses": ("ouverte", "en_cours"),
+        },
+    )
+
+
+# Governance indicators
+
+
+def whole_network_reader_required(view):
+    """Network-wide indicators: the coordination and observers only."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.roles.reads_whole_network:
+            raise PermissionDenied(
+                _("Cette page est réservée à la coordination régionale et aux observateurs.")
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@whole_network_reader_required
+def governance_indicators(request):
+    today = timezone.localdate()
+    year = query_year(request, "year", default=today.year)
+    bodies = indicators.body_indicators(year)
+    return render(
+        request,
+        "network/governance/indicators.html",
+        {
+            "nav": "indicators",
+            "year": year,
+            "years": range(today.year - 5, today.year + 2),
+            "bodies": bodies,
+            "plans": indicators.plan_indicators(year),
+            "totals": {
+                "held": sum(b.held for b in bodies),
+                "required": sum(b.required for b in bodies if b.body.is_active),
+                "overdue": sum(b.decisions_overdue for b in bodies),
+            },
         },
     )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ..governance import views as governance_views
 from . import views
 
 app_name = "strategy"
@@ -27,7 +28,6 @@ urlpatterns = [
     path("professionnalisation/nouvelle/", views.session_create, name="session_create"),
     path("professionnalisation/<int:pk>/", views.session_detail, name="session_detail"),
     path("professionnalisation/<int:pk>/modifier/", views.session_edit, name="session_edit"),
-    path("calendrier/", views.calendar_page, name="calendar"),
-    path("calendrier/<str:token>.ics", views.ical_feed, name="ical_feed"),
-    path("indicateurs/", views.governance_indicators, name="indicators"),
+    # The governance indicators, kept at their address under the strategy.
+    path("indicateurs/", governance_views.governance_indicators, name="indicators"),
 ]

@@ -1,20 +1,14 @@
-"""Pages of the regional strategy, the professionalisation sessions, the coordination calendar and
-the governance indicators."""
+"""Pages of the regional strategy and the professionalisation sessions."""
 
-import datetime
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from spro.http import query_year
 from spro.web.forms import attach_service_errors
@@ -31,7 +25,6 @@ from ..models.strategy import (
     StrategyReview,
 )
 from ..views import regional_coordinator_required
-from . import calendar as coordination_calendar
 from . import indicators, selectors, services
 from .forms import (
     ChallengeForm,
@@ -52,22 +45,8 @@ def reader_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not coordination_calendar.can_read_sessions(request.user):
+        if not selectors.can_read_sessions(request.user):
             raise PermissionDenied(_("Cette page est réservée aux membres du réseau."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def whole_network_reader_required(view):
-    """Network-wide indicators: the coordination and observers only."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.roles.reads_whole_network:
-            raise PermissionDenied(
-                _("Cette page est réservée à la coordination régionale et aux observateurs.")
-            )
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -520,87 +499,4 @@ def _session_form(request, session):
         request,
         "network/strategy/session_form.html",
         {"nav": "sessions", "form": form, "formset": formset, "session": session, "creating": creating},
-    )
-
-
-# Calendar
-
-
-def _month_param(request, today: datetime.date) -> datetime.date:
-    try:
-        year, month = (int(part) for part in request.GET.get("mois", "").split("-"))
-        return datetime.date(year, month, 1)
-    except (TypeError, ValueError):
-        return today.replace(day=1)
-
-
-def calendar_page(request):
-    today = timezone.localdate()
-    first = _month_param(request, today)
-    next_first = (first + datetime.timedelta(days=32)).replace(day=1)
-    previous_first = (first - datetime.timedelta(days=1)).replace(day=1)
-    events = coordination_calendar.events_between(
-        request.user, first, next_first - datetime.timedelta(days=1)
-    )
-    token = coordination_calendar.feed_token(request.user)
-    return render(
-        request,
-        "network/strategy/calendar.html",
-        {
-            "nav": "calendar",
-            "month_label": date_format(first, "F Y"),
-            "first": first,
-            "previous": f"{previous_first:%Y-%m}",
-            "next": f"{next_first:%Y-%m}",
-            "weeks": coordination_calendar.month_grid(first.year, first.month, events),
-            "events": events,
-            "today": today,
-            "feed_url": request.build_absolute_uri(reverse("strategy:ical_feed", kwargs={"token": token})),
-        },
-    )
-
-
-@login_not_required
-@require_GET
-def ical_feed(request, token):
-    """The personal feed: no session, the token alone says whose events these are."""
-    user = coordination_calendar.user_for_token(token)
-    if user is None:
-        raise Http404
-    today = timezone.localdate()
-    events = coordination_calendar.events_between(
-        user,
-        today - datetime.timedelta(days=coordination_calendar.FEED_DAYS_BEFORE),
-        today + datetime.timedelta(days=coordination_calendar.FEED_DAYS_AFTER),
-    )
-    body = coordination_calendar.ical_feed(user, events, base_url=request.build_absolute_uri("/")[:-1])
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="calendrier-spro.ics"'
-    response["Cache-Control"] = "private, max-age=900"
-    return response
-
-
-# Governance indicators
-
-
-@whole_network_reader_required
-def governance_indicators(request):
-    today = timezone.localdate()
-    year = query_year(request, "year", default=today.year)
-    bodies = indicators.body_indicators(year)
-    return render(
-        request,
-        "network/strategy/indicators.html",
-        {
-            "nav": "indicators",
-            "year": year,
-            "years": range(today.year - 5, today.year + 2),
-            "bodies": bodies,
-            "plans": indicators.plan_indicators(year),
-            "totals": {
-                "held": sum(b.held for b in bodies),
-                "required": sum(b.required for b in bodies if b.body.is_active),
-                "overdue": sum(b.decisions_overdue for b in bodies),
-            },
-        },
     )

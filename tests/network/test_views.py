@@ -2,13 +2,13 @@
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from network.enums import Role
 from network.models import ApiToken, Organisation, RoleAssignment, User
@@ -24,9 +24,13 @@ from tests.factories import (
     TerritoryFactory,
     UserFactory,
 )
-from tests.helpers import PERSONAS, text
+from tests.helpers import PERSONAS, element_text, links, text, texts
 
-TODAY = timezone.localdate()
+# The clock is frozen on 15 June 2026: role dates, label renewals and SPRO recognitions are
+# computed from that day (and the factories' dates with it), whatever day the tests run.
+NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
+TODAY = NOW.date()
 
 
 @pytest.fixture
@@ -182,7 +186,7 @@ def test_observer_home_is_the_network_overview_read_only(client_for, observer, s
     page = text(response)
     assert "Le réseau en un coup d'œil" in page
     assert "lecture seule" in page
-    assert reverse("network:organisation_create") not in page
+    assert reverse("network:organisation_create") not in links(response)
 
 
 def test_site_coordinator_home_shows_their_site_only(client_for, coordinator_a, site_a, site_b):
@@ -193,8 +197,8 @@ def test_site_coordinator_home_shows_their_site_only(client_for, coordinator_a, 
     assert "Espace métiers de Reims" in page
     assert reverse("sites:edit_practical", kwargs={"slug": "reims"}) in page
     assert reverse("sites:detail", kwargs={"slug": "reims"}) in page
-    assert "Espace métiers de Troyes" not in page
-    assert "Le réseau en un coup d'œil" not in page
+    assert "Espace métiers de Troyes" not in element_text(response, "main")
+    assert "Le réseau en un coup d'œil" not in texts(response, "main h2")
 
 
 def test_partner_home_shows_their_organisation_and_the_api(client_for, partner):
@@ -204,7 +208,7 @@ def test_partner_home_shows_their_organisation_and_the_api(client_for, partner):
     assert "France Travail Grand Est" in page
     assert reverse("api-docs") in page
     assert reverse("sites:directory") in page
-    assert "Le réseau en un coup d'œil" not in page
+    assert "Le réseau en un coup d'œil" not in texts(response, "main h2")
 
 
 def test_a_person_without_role_is_told_whom_to_contact(client_for, regional_coordinator):
@@ -215,7 +219,7 @@ def test_a_person_without_role_is_told_whom_to_contact(client_for, regional_coor
     page = text(response)
     assert "Votre compte n'a pas encore de rôle" in page
     assert regional_coordinator.email in page
-    assert "Le réseau en un coup d'œil" not in page
+    assert "Le réseau en un coup d'œil" not in texts(response, "main h2")
 
 
 # Organisations.
@@ -244,9 +248,16 @@ def test_spro_membership_filter_follows_the_recognition_dates(client_for, partne
     OrganisationFactory(
         name="Ancien membre", is_spro_member=True, spro_recognition_ends_on=TODAY - datetime.timedelta(days=1)
     )
+    OrganisationFactory(
+        name="Membre en cours",
+        is_spro_member=True,
+        spro_recognition_ends_on=TODAY + datetime.timedelta(days=1),
+    )
     response = client_for(partner).get(reverse("network:organisation_list"), {"spro_member": "oui"})
 
-    assert "Ancien membre" not in text(response)
+    listed = element_text(response, "main table tbody")
+    assert "Membre en cours" in listed
+    assert "Ancien membre" not in listed
 
 
 def test_organisation_list_paginates_by_25(client_for, partner):
@@ -286,25 +297,29 @@ def test_organisation_detail_shows_members_and_history_to_the_coordination_only(
     site = SiteFactory(name="Espace métiers de Reims centre", host=organisation)
     url = reverse("network:organisation_detail", args=[organisation.pk])
 
+    partner_response = client_for(partner).get(url)
     coordination_page = text(client_for(regional_coordinator).get(url))
-    partner_page = text(client_for(partner).get(url))
+    partner_page = text(partner_response)
 
     for page in (coordination_page, partner_page):
         assert "Mission locale du Rémois" in page
         assert reverse("sites:detail", kwargs={"slug": site.slug}) in page
     assert "Dominique Lefèvre" in coordination_page
     assert "Historique des modifications" in coordination_page
-    assert "Dominique Lefèvre" not in partner_page
-    assert "Historique des modifications" not in partner_page
-    assert reverse("network:organisation_edit", args=[organisation.pk]) not in partner_page
+    assert "Dominique Lefèvre" not in element_text(partner_response, "main")
+    assert "Historique des modifications" not in texts(partner_response, "main h2")
+    assert reverse("network:organisation_edit", args=[organisation.pk]) not in links(partner_response)
 
 
 def test_a_site_in_project_is_not_listed_to_a_partner(client_for, partner, organisation):
+    SiteFactory(name="Espace métiers labellisé", host=organisation)
     SiteFactory(name="Projet confidentiel", host=organisation, label_status=LabelStatus.PROJECT)
 
-    page = text(client_for(partner).get(reverse("network:organisation_detail", args=[organisation.pk])))
+    response = client_for(partner).get(reverse("network:organisation_detail", args=[organisation.pk]))
 
-    assert "Projet confidentiel" not in page
+    hosted_sites = element_text(response, "main .columns ul")
+    assert "Espace métiers labellisé" in hosted_sites
+    assert "Projet confidentiel" not in hosted_sites
 
 
 def organisation_data(**overrides):

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -15,8 +16,11 @@ from stats.filters import PeriodPreset, preset_range
 from stats.models import Period, SatisfactionAnswer, SatisfactionQuestion, SatisfactionResponse, Visit
 from tests.factories import SiteFactory, SiteKindFactory, TerritoryFactory
 
-TODAY = timezone.localdate()
-# A finished year, so that every date below is in the past whatever day the suite runs.
+# The clock is frozen on 15 June 2026: the current year is half gone, 2025 is a finished year.
+NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
+TODAY = NOW.date()
+# A finished year, so that every date below is in the past.
 YEAR = TODAY.year - 1
 PREVIOUS_YEAR = {"period": PeriodPreset.PREVIOUS_YEAR}
 

@@ -7,6 +7,7 @@ of site B, a partner, a read-only observer and an anonymous visitor.
 import datetime
 import json
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -18,10 +19,14 @@ from stats.forms import half_day_now
 from stats.models import AggregateCount, ContactKind, MonthlyCount, Period, Visit
 from stats.services import AggregateCheck
 from stats.views.entry import DESK_RECENT_ENTRIES
-from tests.helpers import PERSONAS, assert_status, text
+from tests.helpers import PERSONAS, assert_status, element_text, links, soup, text
 
-TODAY = timezone.localdate()
-LAST_MONTH = (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=15)
+# The clock is frozen on 15 June 2026, a Monday morning: yesterday, the day before and the days
+# to come stay in June, last month (May) is past its deadline (10 June).
+NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
+TODAY = NOW.date()
+LAST_MONTH = datetime.date(2026, 5, 15)
 # Entry pages belong to those who enter the site's data; everyone else learns nothing (404).
 ENTRY_ACCESS = {
     "anonymous": "login",
@@ -47,6 +52,13 @@ def offered(response, name: str) -> set[str]:
         re.search(r'value="([^"]*)"', tag).group(1)
         for tag in re.findall(rf'<input[^>]*name="{name}"[^>]*>', response.content.decode())
     }
+
+
+def desk_forms(response) -> list:
+    """The entry forms inside the desk (which must be on the page)."""
+    desk = soup(response).select_one("#desk")
+    assert desk is not None, f"no desk on the page (status {response.status_code})"
+    return desk.select("#visit-form")
 
 
 def desk_url(site, day=None):
@@ -348,7 +360,10 @@ def test_the_sixteenth_entry_brings_the_link_to_the_whole_day(client_for, coordi
         record(site_a, coordinator_a, refs, day=TODAY)
     fifteenth = htmx_post(client, desk_url(site_a), visit_data(refs), shown=DESK_RECENT_ENTRIES - 1)
     assert "HX-Retarget" in fifteenth.headers
-    assert "voir tous les passages du jour" not in text(fifteenth)
+    # Its out-of-band part updates the count, and brings no link to the whole day.
+    out_of_band = element_text(fifteenth, "template")
+    assert str(DESK_RECENT_ENTRIES) in out_of_band
+    assert "voir tous les passages du jour" not in out_of_band
     sixteenth = htmx_post(client, desk_url(site_a), visit_data(refs), shown=DESK_RECENT_ENTRIES)
     content = sixteenth.content.decode()
     assert sixteenth["HX-Retarget"] == "#desk-rows"
@@ -512,8 +527,11 @@ def test_desk_on_a_locked_month_explains_instead_of_showing_the_form(
         page = text(response)
         assert "Verrouillée" in page
         assert "La saisie est fermée pour ce jour" in page
-        assert 'id="visit-form"' not in page
-        assert "Corriger" not in page and "Supprimer" not in page
+        assert not desk_forms(response)
+        # The entry is listed without its actions.
+        row = element_text(response, "#desk-rows")
+        assert "Corriger" not in row and "Supprimer" not in row
+        assert reverse("stats:visit_edit", kwargs={"pk": visit.pk}) not in links(response, "#desk-rows")
         # The entry itself is still listed.
         assert re.search(r'id="desk-count"[^>]*>1<', response.content.decode())
 
@@ -549,10 +567,11 @@ def test_a_submitted_month_is_closed_to_the_site_but_open_to_the_coordination(
         regional_coordinator,
         PeriodStatus.SUBMITTED,
     )
-    page = text(client_for(coordinator_a).get(desk_url(site_a, LAST_MONTH)))
+    response = client_for(coordinator_a).get(desk_url(site_a, LAST_MONTH))
+    page = text(response)
     assert "Soumise" in page
     assert "seule la coordination régionale peut la modifier" in page
-    assert 'id="visit-form"' not in page
+    assert not desk_forms(response)
     response = client_for(regional_coordinator).post(
         desk_url(site_a, LAST_MONTH), visit_data(refs, day=LAST_MONTH)
     )
@@ -577,10 +596,11 @@ def test_an_aggregate_month_sends_the_desk_to_the_totals(client_for, coordinator
         author=coordinator_a,
         counts={(Dimension.TOTAL, 0, refs.sexes[0].pk): 5},
     )
-    page = text(client_for(coordinator_a).get(desk_url(site_a, LAST_MONTH)))
+    response = client_for(coordinator_a).get(desk_url(site_a, LAST_MONTH))
+    page = text(response)
     assert "jamais les deux" in page
     assert aggregate_url(site_a) in page
-    assert 'id="visit-form"' not in page
+    assert not desk_forms(response)
 
 
 def test_desk_lists_the_days_entries_with_actions(
@@ -755,9 +775,11 @@ def test_warnings_are_shown_but_do_not_block(client_for, coordinator_a, site_a, 
 def test_totals_are_refused_for_a_detailed_month(client_for, coordinator_a, site_a, refs):
     record(site_a, coordinator_a, refs)
     client = client_for(coordinator_a)
-    page = text(client.get(aggregate_url(site_a)))
-    assert "saisis un par un" in page
-    assert 'name="total__0__' not in page
+    response = client.get(aggregate_url(site_a))
+    assert "saisis un par un" in text(response)
+    main = soup(response).select_one("main")
+    assert main is not None
+    assert not main.select('input[name^="total__"]')
     client.post(aggregate_url(site_a), aggregate_data(refs, total__0__0=50))
     assert not AggregateCount.objects.exists()
     assert total(site_a) == 1
@@ -778,7 +800,7 @@ def test_totals_of_a_locked_month_are_read_only(
     content = response.content.decode()
     assert "verrouillée" in text(response)
     assert re.search(rf'name="total__0__{refs.sexes[0].pk}" value="5"[^>]*disabled', content)
-    assert "Enregistrer les totaux" not in text(response)
+    assert "Enregistrer les totaux" not in element_text(response, "main form.aggregate-form")
     client.post(aggregate_url(site_a), aggregate_data(refs, total__0__0=50))
     assert total(site_a) == 5
 

@@ -8,22 +8,26 @@ import csv
 import datetime
 import io
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from stats import imports, services
 from stats.enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
 from stats.models import AggregateCount, MonthlyCount, Period, PeriodEvent, first_of_month
-from tests.helpers import text
+from tests.helpers import element_text, text, texts
 
-TODAY = timezone.localdate()
-LAST_MONTH = first_of_month(first_of_month(TODAY) - datetime.timedelta(days=1))
-MONTH_BEFORE = first_of_month(LAST_MONTH - datetime.timedelta(days=1))
+# The clock is frozen on 15 June 2026: the file's months are May (M1) and April (M0) 2026, both
+# past, and June is the month in progress.
+NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
+TODAY = NOW.date()
+LAST_MONTH = datetime.date(2026, 5, 1)
+MONTH_BEFORE = datetime.date(2026, 4, 1)
 M1 = LAST_MONTH.strftime("%Y-%m")
 M0 = MONTH_BEFORE.strftime("%Y-%m")
 COLUMNS = ["site", "mois", "ventilation", "modalite", "sexe", "nombre"]
@@ -112,13 +116,15 @@ def test_import_pages_by_persona(personas, client_for, refs, persona, expected):
 def test_the_page_documents_the_format_and_the_coordinators_own_sites(
     client_for, coordinator_a, site_b, refs
 ):
-    page = text(client_for(coordinator_a).get(reverse("stats:import_upload")))
+    response = client_for(coordinator_a).get(reverse("stats:import_upload"))
+    page = text(response)
     for column in COLUMNS:
         assert f"<code>{column}</code>" in page
     assert "AAAA-MM" in page
     assert "moins-26" in page and "france-travail" in page  # The codes of the lists.
-    assert "<code>reims</code>" in page
-    assert "<code>troyes</code>" not in page  # Not one of hers.
+    her_sites = texts(response, "main ul.departement-summary code")
+    assert "reims" in her_sites
+    assert "troyes" not in her_sites  # Not one of hers.
 
 
 @pytest.mark.django_db
@@ -130,7 +136,9 @@ def test_a_coordinator_cannot_import_into_another_site(client_for, coordinator_b
     preview = response.context["preview"]
     assert [(e.line, e.column) for e in preview.errors] == [(7, "site")]
     assert "« reims » inconnu ou que vous ne pouvez pas modifier" in text(response)
-    assert "Confirmer l'import" not in text(response)
+    actions = element_text(response, "main .actions")
+    assert "Déposer un autre fichier" in actions
+    assert "Confirmer l'import" not in actions
     # Confirming anyway (a crafted POST) writes nothing, not even site B's valid month.
     assert client.post(url).status_code == 400
     assert not AggregateCount.objects.exists()
@@ -333,7 +341,7 @@ def test_reimporting_the_same_file_changes_nothing(client_for, coordinator_a, si
     response, url = preview_page(client, xlsx_file(month_rows()))
     page = text(response)
     assert "Aucun changement" in page
-    assert "Confirmer l'import" not in page
+    assert "Confirmer l'import" not in element_text(response, "main .actions")
     assert response.context["preview"].months[0].current_total == 18
     client.post(url)  # Confirmed anyway: still nothing moves.
     assert list(MonthlyCount.objects.order_by("pk").values_list("pk", "count")) == counts_before
@@ -502,5 +510,6 @@ def test_a_month_with_lines_in_error_is_not_checked_on_partial_totals(
     preview = response.context["preview"]
     assert [(e.line, e.column) for e in preview.errors] == [(2, "nombre")]
     assert preview.months[0].status == "error"
-    assert "Des lignes de ce mois sont en erreur" in text(response)
-    assert "dépasse le total" not in text(response)
+    month_errors = element_text(response, "main ul.changes")
+    assert "Des lignes de ce mois sont en erreur" in month_errors
+    assert "dépasse le total" not in month_errors

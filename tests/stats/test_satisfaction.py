@@ -5,22 +5,26 @@ site B (troyes), a partner, a read-only observer and an anonymous visitor.
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from sites.enums import LabelStatus
 from stats import services
 from stats.models import SatisfactionAnswer, SatisfactionQuestion, SatisfactionResponse
 from stats.views.satisfaction import RATE_LIMIT
 from tests.factories import SiteFactory
-from tests.helpers import text
+from tests.helpers import element_text, text
 
-TODAY = timezone.localdate()
+# The clock is frozen on 15 June 2026: answers are dated that day, the retired question ended the
+# day before.
+NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
+TODAY = NOW.date()
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +83,9 @@ def test_anonymous_visitors_see_the_questionnaire_of_a_public_site(
     assert "<legend>L'accueil" in page
     assert page.count('type="radio"') == 8
     assert "Tout à fait satisfait·e" in page
-    assert "Question retirée" not in page
+    form = element_text(response, "main form")
+    assert "L'accueil" in form
+    assert "Question retirée" not in form
     assert "N'indiquez ni votre nom ni aucune information permettant de vous identifier" in page
     assert 'name="csrfmiddlewaretoken"' in page
 
@@ -275,12 +281,11 @@ def test_comments_list_only_the_sites_own_non_empty_comments(
     services.satisfaction_record(site=site_a, answers={questions[0].pk: 4})  # No comment.
     services.satisfaction_record(site=site_b, answers={}, comment="Commentaire de Troyes")
     services.satisfaction_record(site=site_a, answers={}, comment="Commentaire de Reims")
-    page = text(
-        client_for(coordinator_a).get(reverse("stats:satisfaction_comments", kwargs={"slug": "reims"}))
-    )
-    assert "Commentaire de Reims" in page
-    assert "Commentaire de Troyes" not in page
-    assert "1 commentaire" in page
+    response = client_for(coordinator_a).get(reverse("stats:satisfaction_comments", kwargs={"slug": "reims"}))
+    comments = element_text(response, "main table")
+    assert "Commentaire de Reims" in comments
+    assert "Commentaire de Troyes" not in comments
+    assert "1 commentaire" in text(response)
 
 
 @pytest.mark.django_db

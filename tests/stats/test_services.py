@@ -1,8 +1,8 @@
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -10,8 +10,11 @@ from stats import rollups, services
 from stats.enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
 from stats.models import MonthlyCount, Period, Visit
 
-TODAY = timezone.localdate()
-LAST_MONTH = (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=15)
+# The clock is frozen on 15 June 2026: last month is May, tomorrow is still in June.
+NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
+TODAY = NOW.date()
+LAST_MONTH = datetime.date(2026, 5, 15)
 
 
 def record(site, user, refs, day=LAST_MONTH, sex=0, **extra):

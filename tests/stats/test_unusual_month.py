@@ -1,17 +1,19 @@
 """A month far outside the site's own history warns (it never blocks)."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from stats import services
 from stats.enums import Dimension
 
-pytestmark = pytest.mark.django_db
+# The clock is frozen on 15 June 2026: the month checked is May, its history the months before.
+NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 
-LAST_MONTH = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+LAST_MONTH = datetime.date(2026, 5, 1)
 
 
 def month_before(month, n):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from network.enums import BodyScope
 from network.models.governance import Body, BodyKind, Meeting, ProfessionalisationSession
-from network.strategy.calendar import feed_token
+from sites.calendar.feed import feed_token
 from sites.models.visits import CoordinationVisit
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -14,13 +15,16 @@ from network.enums import (
     MeetingStatus,
     MinutesStatus,
 )
+from network.governance.indicators import body_indicators, plan_indicators
 from network.models.governance import Attendance, Body, BodyKind, BodyMember, Decision, Meeting, Minutes
-from network.strategy.indicators import body_indicators, plan_indicators
 from sites.enums import ActionStatus, LabelStatus, PlanStatus
 from sites.models.plans import ActionPlan, PlanAction
 from tests.factories import OrganisationFactory, SiteFactory
 
-pytestmark = pytest.mark.django_db
+# The clock is frozen on 15 June 2026: the 2025 meetings are all past, and the decisions' due dates
+# (the day before, thirty days after) fall on either side of today.
+NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 
 YEAR = 2025
 
@@ -64,7 +68,7 @@ def governance(site_a, site_b):
             body=commission, full_name=f"Membre {n}", organisation=organisation
         )
         Attendance.objects.create(meeting=june, member=member, status=status)
-    today = timezone.localdate()
+    today = NOW.date()
     Decision.objects.create(
         meeting=june,
         kind=DecisionKind.DECISION,
