@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Événements")
+
+    def ready(self):
+        # The access rules, registered by name once at start-up (rules' default rule set).
+        import events.rules  # noqa: F401

@@ -7,7 +7,12 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Réseau")
 
     def ready(self):
+        # The access rules, registered by name once at start-up (rules' default rule set).
         from django.contrib.auth.models import AnonymousUser
+
+        import network.governance.rules  # noqa: F401
+        import network.rules  # noqa: F401
+        import network.strategy.rules  # noqa: F401
 
         from .roles import NO_ROLES
 

@@ -1,17 +1,18 @@
 """Pages of the network: organisations, people and their roles (the home page is in sites/home.py)."""
 
-from functools import wraps
-
+import rules
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from spro.web.access import rule_required
 from spro.web.forms import attach_service_errors
 from spro.web.history import history_entries
 
@@ -24,16 +25,7 @@ PAGE_SIZE = 25
 HISTORY_LENGTH = 20
 
 
-def regional_coordinator_required(view):
-    """Management pages of the coordination: any other logged-in person gets 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.roles.is_regional_coordinator:
-            raise PermissionDenied(_("Cette page est réservée à la coordination régionale."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+COORDINATION_ONLY = gettext_lazy("Cette page est réservée à la coordination régionale.")
 
 
 def _page(request, queryset):
@@ -79,13 +71,13 @@ def organisation_detail(request, pk):
     organisation = get_object_or_404(
         Organisation.objects.visible_to(request.user).select_related("kind", "departement"), pk=pk
     )
-    is_coordination = request.user.roles.is_regional_coordinator
+    is_coordination = rules.test_rule("network.manage_people", request.user)
     context = {
         "nav": "organisations",
         "organisation": organisation,
         "is_spro_member_today": Organisation.objects.spro_members().filter(pk=pk).exists(),
         "hosted_sites": organisation.hosted_sites.visible_to(request.user).select_related("kind"),
-        "can_edit": is_coordination,
+        "can_edit": rules.test_rule("network.manage_organisations", request.user),
     }
     if is_coordination:
         context["members"] = organisation.members.order_by("last_name", "first_name")
@@ -98,12 +90,12 @@ def organisation_detail(request, pk):
     return render(request, "network/organisation_detail.html", context)
 
 
-@regional_coordinator_required
+@rule_required("network.manage_organisations", COORDINATION_ONLY)
 def organisation_create(request):
     return _organisation_form(request, Organisation())
 
 
-@regional_coordinator_required
+@rule_required("network.manage_organisations", COORDINATION_ONLY)
 def organisation_edit(request, pk):
     return _organisation_form(
         request, get_object_or_404(Organisation.objects.editable_by(request.user), pk=pk)
@@ -146,7 +138,7 @@ def _organisation_form(request, organisation):
 # People and roles
 
 
-@regional_coordinator_required
+@rule_required("network.manage_people", COORDINATION_ONLY)
 def person_list(request):
     people = (
         User.objects.select_related("organisation")
@@ -177,7 +169,7 @@ def person_list(request):
     )
 
 
-@regional_coordinator_required
+@rule_required("network.manage_people", COORDINATION_ONLY)
 def person_detail(request, pk):
     person = get_object_or_404(User.objects.visible_to(request.user).select_related("organisation"), pk=pk)
     return render(
@@ -195,7 +187,7 @@ def person_detail(request, pk):
     )
 
 
-@regional_coordinator_required
+@rule_required("network.manage_people", COORDINATION_ONLY)
 def person_create(request):
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -215,7 +207,7 @@ def person_create(request):
     return render(request, "network/person_form.html", {"nav": "people", "form": form})
 
 
-@regional_coordinator_required
+@rule_required("network.manage_people", COORDINATION_ONLY)
 def role_add(request, pk):
     person = get_object_or_404(User.objects.editable_by(request.user), pk=pk)
     form = RoleAssignmentForm(request.POST or None, initial={"organisation": person.organisation_id})
@@ -234,7 +226,7 @@ def role_add(request, pk):
     return render(request, "network/role_form.html", {"nav": "people", "form": form, "person": person})
 
 
-@regional_coordinator_required
+@rule_required("network.manage_people", COORDINATION_ONLY)
 @require_http_methods(["GET", "POST"])
 def role_end(request, pk):
     assignment = get_object_or_404(

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SitesConfig(AppConfig):
     name = "sites"
     verbose_name = _("Sites labellisés")
+
+    def ready(self):
+        # The access rules, registered by name once at start-up (rules' default rule set).
+        import sites.labels.rules  # noqa: F401
+        import sites.plans.rules  # noqa: F401
+        import sites.rules  # noqa: F401

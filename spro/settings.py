@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    # Named access rules (each app's rules.py), tested with rules.test_rule and {% test_rule %}.
+    "rules",
     "network",
     "sites",
     "events",

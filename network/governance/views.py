@@ -5,8 +5,6 @@ Access: every object is fetched through a scoped queryset (Body/Meeting/Decision
 so a stranger gets 404; writes then require Body.objects.managed_by, so a reader gets 403.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -15,12 +13,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from network.enums import AttendanceStatus
 from network.models.governance import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
-from network.views import regional_coordinator_required
 from spro.http import query_year
+from spro.web.access import rule_required
 from spro.web.forms import attach_service_errors
 
 from . import indicators, pdf, selectors, services
@@ -144,12 +143,16 @@ def body_detail(request, pk):
     )
 
 
-@regional_coordinator_required
+@rule_required(
+    "governance.manage_bodies", gettext_lazy("Cette page est réservée à la coordination régionale.")
+)
 def body_create(request):
     return _body_form(request, Body())
 
 
-@regional_coordinator_required
+@rule_required(
+    "governance.manage_bodies", gettext_lazy("Cette page est réservée à la coordination régionale.")
+)
 def body_edit(request, pk):
     return _body_form(request, get_object_or_404(Body.objects.managed_by(request.user), pk=pk))
 
@@ -597,21 +600,10 @@ def decision_list(request):
 # Governance indicators
 
 
-def whole_network_reader_required(view):
-    """Network-wide indicators: the coordination and observers only."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.roles.reads_whole_network:
-            raise PermissionDenied(
-                _("Cette page est réservée à la coordination régionale et aux observateurs.")
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@whole_network_reader_required
+@rule_required(
+    "governance.read_indicators",
+    gettext_lazy("Cette page est réservée à la coordination régionale et aux observateurs."),
+)
 def governance_indicators(request):
     today = timezone.localdate()
     year = query_year(request, "year", default=today.year)

@@ -6,13 +6,6 @@ from django.db.models.functions import ExtractYear
 from ..models.governance import ProfessionalisationSession, SessionParticipation
 
 
-def can_read_sessions(user) -> bool:
-    """Readers of the strategy and of the sessions: the coordination, observers, site coordinators
-    and partners."""
-    roles = user.roles
-    return bool(roles.reads_whole_network or roles.is_site_coordinator or roles.is_partner)
-
-
 def sessions_of_year(year: int) -> list[ProfessionalisationSession]:
     """The professionalisation sessions of a year, newest first, with their participants and organisations."""
     sessions = (

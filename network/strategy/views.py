@@ -1,16 +1,17 @@
 """Pages of the regional strategy and the professionalisation sessions."""
 
-from functools import wraps
-
+import rules
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from spro.http import query_year
+from spro.web.access import rule_required
 from spro.web.forms import attach_service_errors
 
 from ..models.governance import ProfessionalisationSession
@@ -24,7 +25,6 @@ from ..models.strategy import (
     Strategy,
     StrategyReview,
 )
-from ..views import regional_coordinator_required
 from . import indicators, selectors, services
 from .forms import (
     ChallengeForm,
@@ -39,17 +39,8 @@ from .forms import (
     StrategyReviewForm,
 )
 
-
-def reader_required(view):
-    """Readers of the strategy: the coordination, observers, site coordinators and partners."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not selectors.can_read_sessions(request.user):
-            raise PermissionDenied(_("Cette page est réservée aux membres du réseau."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+MEMBERS_ONLY = gettext_lazy("Cette page est réservée aux membres du réseau.")
+COORDINATION_ONLY = gettext_lazy("Cette page est réservée à la coordination régionale.")
 
 
 def _form_page(request, form, *, service, template_context: dict, success_message: str, redirect_to):
@@ -78,7 +69,7 @@ def _chosen_strategy(request) -> Strategy | None:
     return indicators.current_strategy()
 
 
-@reader_required
+@rule_required("strategy.read", MEMBERS_ONLY)
 def overview(request):
     strategies = list(Strategy.objects.order_by("-start_year", "-pk"))
     strategy = _chosen_strategy(request)
@@ -94,12 +85,12 @@ def overview(request):
             "priorities": priorities,
             "reviews": strategy.reviews.all() if strategy else [],
             "today": today,
-            "can_edit": request.user.roles.is_regional_coordinator,
+            "can_edit": rules.test_rule("strategy.manage", request.user),
         },
     )
 
 
-@reader_required
+@rule_required("strategy.read", MEMBERS_ONLY)
 def action_detail(request, pk):
     action = get_object_or_404(
         StrategicAction.objects.visible_to(request.user)
@@ -125,12 +116,12 @@ def action_detail(request, pk):
             "strategy": action.challenge.priority.strategy,
             "indicator_rows": [indicators.indicator_status(i) for i in action.indicators.all()],
             "today": timezone.localdate(),
-            "can_edit": request.user.roles.is_regional_coordinator,
+            "can_edit": rules.test_rule("strategy.manage", request.user),
         },
     )
 
 
-@reader_required
+@rule_required("strategy.read", MEMBERS_ONLY)
 def dashboard(request):
     strategy = _chosen_strategy(request)
     today = timezone.localdate()
@@ -146,18 +137,17 @@ def dashboard(request):
             "years": range(strategy.start_year, strategy.end_year + 1) if strategy else [],
             "rows": indicators.strategy_progress(strategy, year, request.user, today) if strategy else [],
             # Partners read no site plan: the column would only show zeros.
-            "shows_site_actions": request.user.roles.reads_whole_network
-            or request.user.roles.is_site_coordinator,
+            "shows_site_actions": rules.test_rule("strategy.read_site_actions", request.user),
         },
     )
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def strategy_create(request):
     return _strategy_form(request, Strategy())
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def strategy_edit(request, pk):
     return _strategy_form(request, get_object_or_404(Strategy.objects.editable_by(request.user), pk=pk))
 
@@ -182,13 +172,13 @@ def _overview_url(strategy) -> str:
     return f"{reverse('strategy:overview')}?strategie={strategy.pk}"
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def priority_create(request, strategy_pk):
     strategy = get_object_or_404(Strategy.objects.editable_by(request.user), pk=strategy_pk)
     return _priority_form(request, Priority(strategy=strategy, order=strategy.priorities.count() + 1))
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def priority_edit(request, pk):
     return _priority_form(
         request,
@@ -212,7 +202,7 @@ def _priority_form(request, priority):
     )
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def challenge_create(request, priority_pk):
     priority = get_object_or_404(
         Priority.objects.editable_by(request.user).select_related("strategy"), pk=priority_pk
@@ -220,7 +210,7 @@ def challenge_create(request, priority_pk):
     return _challenge_form(request, Challenge(priority=priority, order=priority.challenges.count() + 1))
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def challenge_edit(request, pk):
     return _challenge_form(
         request,
@@ -246,7 +236,7 @@ def _challenge_form(request, challenge):
     )
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def action_create(request, challenge_pk):
     challenge = get_object_or_404(
         Challenge.objects.editable_by(request.user).select_related("priority__strategy"), pk=challenge_pk
@@ -254,7 +244,7 @@ def action_create(request, challenge_pk):
     return _action_form(request, StrategicAction(challenge=challenge))
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def action_edit(request, pk):
     return _action_form(
         request,
@@ -292,13 +282,13 @@ def _action_url(action_id) -> str:
     return reverse("strategy:action_detail", kwargs={"pk": action_id})
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def milestone_create(request, action_pk):
     action = get_object_or_404(StrategicAction.objects.editable_by(request.user), pk=action_pk)
     return _milestone_form(request, Milestone(action=action))
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def milestone_edit(request, pk):
     return _milestone_form(
         request,
@@ -322,13 +312,13 @@ def _milestone_form(request, milestone):
     )
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def indicator_create(request, action_pk):
     action = get_object_or_404(StrategicAction.objects.editable_by(request.user), pk=action_pk)
     return _indicator_form(request, Indicator(action=action))
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def indicator_edit(request, pk):
     return _indicator_form(
         request,
@@ -354,7 +344,7 @@ def _indicator_form(request, indicator):
     )
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def indicator_value(request, pk):
     indicator = get_object_or_404(
         Indicator.objects.editable_by(request.user).select_related("action__challenge__priority__strategy"),
@@ -394,13 +384,13 @@ def indicator_value(request, pk):
     )
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def review_create(request, strategy_pk):
     strategy = get_object_or_404(Strategy.objects.editable_by(request.user), pk=strategy_pk)
     return _review_form(request, StrategyReview(strategy=strategy, year=timezone.localdate().year))
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage", COORDINATION_ONLY)
 def review_edit(request, pk):
     return _review_form(
         request,
@@ -427,7 +417,7 @@ def _review_form(request, review):
 # Professionalisation sessions
 
 
-@reader_required
+@rule_required("strategy.read_sessions", MEMBERS_ONLY)
 def session_list(request):
     today = timezone.localdate()
     year = query_year(request, "year", default=today.year)
@@ -439,12 +429,12 @@ def session_list(request):
             "year": year,
             "sessions": selectors.sessions_of_year(year),
             "totals": selectors.session_yearly_totals(),
-            "can_edit": request.user.roles.is_regional_coordinator,
+            "can_edit": rules.test_rule("strategy.manage_sessions", request.user),
         },
     )
 
 
-@reader_required
+@rule_required("strategy.read_sessions", MEMBERS_ONLY)
 def session_detail(request, pk):
     session = get_object_or_404(ProfessionalisationSession.objects.visible_to(request.user), pk=pk)
     participations = session.participations.select_related("organisation").order_by("organisation__name")
@@ -458,17 +448,17 @@ def session_detail(request, pk):
             "participations": participations,
             "total": total,
             "participant_days": total * session.days,
-            "can_edit": request.user.roles.is_regional_coordinator,
+            "can_edit": rules.test_rule("strategy.manage_sessions", request.user),
         },
     )
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage_sessions", COORDINATION_ONLY)
 def session_create(request):
     return _session_form(request, ProfessionalisationSession())
 
 
-@regional_coordinator_required
+@rule_required("strategy.manage_sessions", COORDINATION_ONLY)
 def session_edit(request, pk):
     return _session_form(
         request, get_object_or_404(ProfessionalisationSession.objects.editable_by(request.user), pk=pk)

@@ -9,13 +9,13 @@ import datetime
 import math
 from dataclasses import dataclass
 
+import rules
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from network.enums import MeetingStatus
 from network.models.governance import Meeting, ProfessionalisationSession
-from network.strategy.selectors import can_read_sessions
 from sites.models import Site
 from sites.models.visits import CoordinationVisit
 
@@ -96,7 +96,7 @@ def events_between(user, start: datetime.date, end: datetime.date) -> list[Calen
                 url=_reverse_or_blank("sites:detail", slug=visit.site.slug),
             )
         )
-    if can_read_sessions(user):
+    if rules.test_rule("strategy.read_sessions", user):
         for session in ProfessionalisationSession.objects.filter(
             starts_on__gte=start, starts_on__lte=end
         ).order_by("starts_on"):
