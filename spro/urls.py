@@ -39,6 +39,11 @@ urlpatterns = [
     path("reseau/", include("network.urls")),
     path("sites/", include("sites.urls")),
     path("statistiques/", include("stats.urls")),
+    # Before events/: the events' dashboards and exports have their own namespace.
+    path("evenements/statistiques/", include("events.dashboards.urls")),
+    path("evenements/", include("events.urls")),
+    # The public regional agenda (no login).
+    path("agenda/", include("events.public.urls")),
     path("instances/", include("network.governance.urls")),
     # The calendar (sites/calendar/, above labels) keeps its addresses and names under the strategy's
     # namespace: /strategie/calendrier/, strategy:calendar and strategy:ical_feed.
