@@ -1,9 +1,15 @@
-"""Per-organisation API tokens: `Authorization: Token <key>`."""
+"""Per-organisation API tokens (`Authorization: Bearer <key>`, or the older `Token <key>`), their
+rate limit, counted per token in the cache (Redis in production: atomic increments)."""
 
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions
+from rest_framework import authentication, exceptions, throttling
 
 from .models import ApiToken
 from .roles import UserRoles
@@ -28,17 +34,19 @@ class ApiClient:
 
 
 class OrganisationTokenAuthentication(authentication.BaseAuthentication):
-    keyword = "Token"
+    keyword = "Bearer"
+    # Accepted too: the keyword of the API's first version.
+    keywords = (b"bearer", b"token")
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header or header[0].lower() not in self.keywords:
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("En-tête d'authentification mal formé."))
         token = ApiToken.find(header[1].decode(errors="replace"))
         if token is None:
-            raise exceptions.AuthenticationFailed(_("Jeton invalide ou révoqué."))
+            raise exceptions.AuthenticationFailed(_("Jeton invalide, expiré ou révoqué."))
         # Record use at most once a minute: a busy partner must not turn reads into writes.
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
@@ -47,6 +55,39 @@ class OrganisationTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class TokenRateThrottle(throttling.BaseThrottle):
+    """At most SPRO_API_RATE_LIMIT calls per token and per minute (fixed windows).
+
+    The count is one cache key per token and window, incremented atomically (Redis INCR), so that
+    every web worker shares it. The figures are left on the request for the answer's `RateLimit`
+    headers (spro.api.ApiViewMixin); over the limit, DRF answers 429 with `Retry-After`.
+    Sessions (people using the API from their browser) are not counted here.
+    """
+
+    window = 60
+
+    def allow_request(self, request, view):
+        token = request.auth
+        if not isinstance(token, ApiToken):
+            return True
+        limit = settings.SPRO_API_RATE_LIMIT
+        now = time.time()
+        start = int(now // self.window) * self.window
+        key = f"api-rate:{token.pk}:{start}"
+        cache.add(key, 0, timeout=self.window + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # The key expired between add and incr: a new window.
+            cache.set(key, 1, timeout=self.window + 5)
+            count = 1
+        self.reset = max(1, math.ceil(start + self.window - now))
+        request._request.spro_rate_limit = (limit, max(0, limit - count), self.reset, self.window)
+        return count <= limit
+
+    def wait(self):
+        return self.reset
 
 
 class OrganisationTokenScheme(OpenApiAuthenticationExtension):
@@ -58,5 +99,10 @@ class OrganisationTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "Jeton d'organisation : `Token <clé>`.",
+            "description": (
+                "Jeton d'organisation : `Bearer <clé>` (ou `Token <clé>`, accepté aussi). "
+                "Limite : SPRO_API_RATE_LIMIT appels par minute et par jeton (600 par défaut), "
+                "annoncée dans les en-têtes `RateLimit-Policy` et `RateLimit` de chaque réponse ; "
+                "au-delà, réponse 429 avec `Retry-After` (secondes)."
+            ),
         }

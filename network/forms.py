@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from spro.http import client_ip, over_limit
 from spro.models import validate_date_range
 
-from .enums import Role
-from .models import Organisation, OrganisationKind, Territory, User
+from .enums import ApiScope, Role
+from .models import ApiToken, Organisation, OrganisationKind, Territory, User
 
 logger = logging.getLogger(__name__)
 
@@ -162,3 +162,49 @@ class InvitationPasswordResetForm(PasswordResetForm):
 def _normalised(email: str) -> str:
     # The same comparison as Django's own form: iexact in SQL is not Unicode-aware everywhere.
     return unicodedata.normalize("NFKC", email).casefold()
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token for a partner organisation: what it may read or write, and where."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation partenaire"), queryset=Organisation.objects.order_by("name")
+    )
+    name = forms.CharField(
+        label=_("Nom du jeton"),
+        max_length=ApiToken._meta.get_field("name").max_length,
+        help_text=_("À quoi il sert, pour le retrouver : « Entrepôt de données », « Logiciel d'accueil »…"),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Portées"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    territories = forms.ModelMultipleChoiceField(
+        label=_("Limité aux territoires"),
+        queryset=Territory.objects.select_related("kind"),
+        required=False,
+        help_text=_(
+            "Vide : tout le réseau. Sinon, le jeton ne lit et n'écrit que les sites de ces territoires."
+        ),
+    )
+    sites = forms.ModelMultipleChoiceField(
+        label=_("Limité aux sites"),
+        # The sites app declares the binding (Site.api_tokens); the model is reached in reverse.
+        queryset=ApiToken._meta.get_field("sites").related_model.objects.order_by("name"),
+        required=False,
+        help_text=_("Obligatoire pour la portée « write:visits » : le logiciel d'accueil d'un site."),
+    )
+    expires_on = forms.DateField(
+        label=_("Expire le"), required=False, widget=DateInput(), help_text=_("Vide : sans limite de durée.")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if ApiScope.VISITS_WRITE in cleaned.get("scopes", []) and not cleaned.get("sites"):
+            self.add_error("sites", _("Un jeton qui enregistre des passages doit être lié à un site."))
+        return cleaned
+
+
+class ApiTokenFilterForm(forms.Form):
+    STATES = [("", _("Tous")), ("actifs", _("Actifs")), ("inactifs", _("Révoqués ou expirés"))]
+    q = forms.CharField(label=_("Organisation ou nom du jeton"), required=False, max_length=100)
+    etat = forms.ChoiceField(label=_("État"), choices=STATES, required=False)

@@ -43,3 +43,5 @@ rules.add_rule("network.read_organisations", is_signed_in)
 rules.add_rule("network.manage_organisations", is_regional_coordinator)
 # People, their accounts and dated roles are the coordination's alone.
 rules.add_rule("network.manage_people", is_regional_coordinator)
+# Partner API tokens and the log of their calls.
+rules.add_rule("network.manage_api_tokens", is_regional_coordinator)

@@ -68,22 +68,49 @@ def role_end(
 
 
 @transaction.atomic
-def api_token_create(*, organisation: Organisation, name: str, scopes: list[str]) -> tuple[ApiToken, str]:
-    """Create a token for a partner organisation. Returns the token and the clear key, shown once."""
+def api_token_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    scopes: list[str],
+    territories=(),
+    sites=(),
+    expires_on=None,
+    author=None,
+) -> tuple[ApiToken, str]:
+    """Create a token for a partner organisation. Returns the token and the clear key, shown once.
+
+    `territories` and `sites` bind the token: when either is given, everything it reads or writes
+    is restricted to those sites and the sites of those territories."""
     unknown = set(scopes) - set(ApiScope.values)
     if unknown:
         raise ValidationError(
             {"scopes": _("Portées inconnues : %(scopes)s") % {"scopes": ", ".join(sorted(unknown))}}
         )
+    if not scopes:
+        raise ValidationError({"scopes": _("Choisissez au moins une portée.")})
+    if expires_on is not None and expires_on <= timezone.localdate():
+        raise ValidationError({"expires_on": _("La date d'expiration doit être postérieure à aujourd'hui.")})
     key = ApiToken.generate_key()
-    token = ApiToken(organisation=organisation, name=name, scopes=sorted(set(scopes)))
+    token = ApiToken(
+        organisation=organisation,
+        name=name,
+        scopes=sorted(set(scopes)),
+        expires_on=expires_on,
+        created_by=author,
+    )
     token.set_key(key)
-    token.full_clean(exclude=["key_hash", "prefix"])
+    token.full_clean(exclude=["key_hash", "prefix", "created_by"])
     token.save()
+    token.territories.set(territories)
+    if sites:
+        # The binding to sites is declared by the sites app (Site.api_tokens): reached in reverse.
+        token.sites.set(sites)
     return token, key
 
 
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
     return token

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import tokens, views
 
 app_name = "network"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("personnes/<int:pk>/", views.person_detail, name="person_detail"),
     path("personnes/<int:pk>/roles/ajouter/", views.role_add, name="role_add"),
     path("roles/<int:pk>/terminer/", views.role_end, name="role_end"),
+    path("jetons/", tokens.token_list, name="token_list"),
+    path("jetons/nouveau/", tokens.token_create, name="token_create"),
+    path("jetons/<int:pk>/", tokens.token_detail, name="token_detail"),
+    path("jetons/<int:pk>/revoquer/", tokens.token_revoke, name="token_revoke"),
 ]

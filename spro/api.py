@@ -302,6 +302,16 @@ class ApiViewMixin:
     def as_view(cls, *args, **kwargs):
         return login_not_required(super().as_view(*args, **kwargs))
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # The token's rate limit, left on the request by the throttle (IETF RateLimit headers draft).
+        rate = getattr(request._request, "spro_rate_limit", None)
+        if rate is not None:
+            limit, remaining, reset, window = rate
+            response["RateLimit-Policy"] = f'"jeton";q={limit};w={window}'
+            response["RateLimit"] = f'"jeton";r={remaining};t={reset}'
+        return response
+
     def filter_queryset(self, queryset):
         # DRF would apply the list's filters to a detail URL too: `/sites/reims/?kind=x` would then
         # be a 404, through parameters the schema does not give that operation. They are ignored

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "spro.middleware.PermissionsPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Logs each call made with an API token (never a body).
+    "network.middleware.ApiCallLogMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -308,6 +310,11 @@ CELERY_BEAT_SCHEDULE = {
         # Every day at 8:00, Paris time.
         "schedule": crontab(hour=8, minute=0),
     },
+    "api-call-log": {
+        "task": "network.tasks.flush_api_calls",
+        # Every minute: the API calls buffered in Redis go to the log table.
+        "schedule": 60.0,
+    },
 }
 
 REST_FRAMEWORK = {
@@ -321,6 +328,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "spro.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["network.api_auth.TokenRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
@@ -361,6 +369,8 @@ SPRO_PLATFORM_NAME = env.str("SPRO_PLATFORM_NAME", default="SPRO hub")
 SPRO_REGION_NAME = env.str("SPRO_REGION_NAME", default="Grand Est")
 # A month's statistics are due this many days after the month ends.
 SPRO_PERIOD_DEADLINE_DAYS = env.int("SPRO_PERIOD_DEADLINE_DAYS", default=10)
+# Calls per minute and per API token (partners); counted in the cache (Redis in production).
+SPRO_API_RATE_LIMIT = env.int("SPRO_API_RATE_LIMIT", default=600)
 # Published breakdowns hide cells below this count so that no person can be singled out.
 SPRO_SMALL_CELL_THRESHOLD = env.int("SPRO_SMALL_CELL_THRESHOLD", default=5)
 # The most visits one count of a month may hold (a site, a breakdown item, a sex), typed or

@@ -27,7 +27,10 @@ def empty_cache():
     """Each test starts with an empty cache (rate limits, reminders, import previews)."""
     from django.core.cache import cache
 
+    from network import calllog
+
     cache.clear()
+    calllog.discard()
     yield
 
 

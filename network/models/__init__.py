@@ -5,6 +5,7 @@ contracts see who reads them. The import below registers them with Django, which
 
 from . import governance, strategy  # noqa: F401 - registers the models of the upper layers.
 from .core import (
+    ApiCall,
     ApiToken,
     ApiTokenQuerySet,
     Organisation,
@@ -19,6 +20,7 @@ from .core import (
 )
 
 __all__ = [
+    "ApiCall",
     "ApiToken",
     "ApiTokenQuerySet",
     "Organisation",

@@ -241,9 +241,15 @@ def _hash_key(key: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet):
-    def active(self):
-        """Tokens not revoked: only those authenticate."""
-        return self.filter(revoked_at__isnull=True)
+    def active(self, day: datetime.date | None = None):
+        """Tokens neither revoked nor expired: only those authenticate."""
+        day = day or timezone.localdate()
+        not_expired = Q(expires_on__isnull=True) | Q(expires_on__gte=day)
+        return self.filter(revoked_at__isnull=True).filter(not_expired)
+
+    def editable_by(self, user):
+        """Tokens are created, listed and revoked by the regional coordination only."""
+        return self if user.roles.is_regional_coordinator else self.none()
 
 
 class ApiToken(models.Model):
@@ -261,6 +267,17 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    expires_on = models.DateField(
+        _("expire le"), null=True, blank=True, help_text=_("Dernier jour de validité ; vide : sans limite.")
+    )
+    # Binding: when set, everything the token reads or writes is restricted to these territories'
+    # sites (the binding to sites themselves is declared by the sites app: Site.api_tokens).
+    territories = models.ManyToManyField(
+        "Territory", blank=True, related_name="api_tokens", verbose_name=_("territoires autorisés")
+    )
+    created_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("créé par")
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -286,3 +303,41 @@ class ApiToken(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_on is not None and self.expires_on < timezone.localdate()
+
+
+class ApiCallQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The log of API calls is read by the regional coordination only."""
+        return self if user.roles.is_regional_coordinator else self.none()
+
+
+class ApiCall(models.Model):
+    """One call to the API with a token: who, what, the answer's status and time. Never a body."""
+
+    token = models.ForeignKey(
+        ApiToken, on_delete=models.CASCADE, related_name="calls", verbose_name=_("jeton")
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    method = models.CharField(_("méthode"), max_length=8)
+    path = models.CharField(_("adresse"), max_length=300)
+    status = models.PositiveSmallIntegerField(_("statut"))
+    duration_ms = models.PositiveIntegerField(_("durée (ms)"))
+
+    objects = ApiCallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appel à l'API")
+        verbose_name_plural = _("appels à l'API")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["token", "-at"])]
+
+    def __str__(self):
+        return f"{self.method} {self.path} → {self.status}"

@@ -150,6 +150,10 @@ class Site(TimeStampedModel):
     label_status_since = models.DateField(_("statut depuis le"), default=timezone.localdate)
     labelled_on = models.DateField(_("labellisé le"), null=True, blank=True)
     label_renewal_due_on = models.DateField(_("renouvellement du label le"), null=True, blank=True)
+    # Partner API tokens bound to this site (ApiToken.sites): they read and write this site only.
+    api_tokens = models.ManyToManyField(
+        "network.ApiToken", blank=True, related_name="sites", verbose_name=_("jetons d'API liés")
+    )
 
     objects = SiteQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
