@@ -315,6 +315,10 @@ CELERY_BEAT_SCHEDULE = {
         # Every minute: the API calls buffered in Redis go to the log table.
         "schedule": 60.0,
     },
+    "idempotency-keys": {
+        "task": "network.tasks.purge_idempotency_keys",
+        "schedule": crontab(minute=17),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -8,6 +8,7 @@ from .core import (
     ApiCall,
     ApiToken,
     ApiTokenQuerySet,
+    IdempotencyKey,
     Organisation,
     OrganisationKind,
     OrganisationQuerySet,
@@ -21,6 +22,7 @@ from .core import (
 
 __all__ = [
     "ApiCall",
+    "IdempotencyKey",
     "ApiToken",
     "ApiTokenQuerySet",
     "Organisation",

@@ -341,3 +341,29 @@ class ApiCall(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} → {self.status}"
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` sent with a write to the API, and the answer it got (IETF draft).
+
+    A replay of a completed request returns the stored answer; the same key with another body is
+    refused (422); a retry while the first is still running is refused (409). Keys live
+    IDEMPOTENCY_LIFETIME, then are purged."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    # Null while the first request is being processed.
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("clé d'idempotence")
+        verbose_name_plural = _("clés d'idempotence")
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_unique_per_token")
+        ]
+
+    def __str__(self):
+        return self.key
