@@ -5,6 +5,7 @@ may name or reach a person.
 """
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -20,7 +21,7 @@ from spro.api import (
 )
 
 from .enums import ApiScope
-from .models import Organisation, OrganisationKind, Territory
+from .models import ApiToken, Organisation, OrganisationKind, Territory
 
 # Serializers
 
@@ -133,6 +134,17 @@ class TerritoryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     required_scope = ApiScope.NETWORK_READ
     queryset = Territory.objects.select_related("kind")
 
+    def get_queryset(self):
+        # A token bound to territories or sites reads those territories (and those under them),
+        # and the départements of its sites.
+        bound = getattr(self.request.user, "bound_site_ids", None)
+        if bound is None:
+            return super().get_queryset()
+        ids = set(self.request.user.bound_territory_ids or ())
+        site_model = ApiToken._meta.get_field("sites").related_model
+        ids |= set(site_model.objects.filter(pk__in=bound).values_list("departement_id", flat=True))
+        return super().get_queryset().filter(pk__in=ids)
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -162,3 +174,16 @@ class OrganisationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasScope]
     required_scope = ApiScope.NETWORK_READ
     queryset = Organisation.objects.select_related("kind", "departement")
+
+    def get_queryset(self):
+        # A bound token reads the organisations of its territories and those hosting its sites.
+        bound = getattr(self.request.user, "bound_site_ids", None)
+        if bound is None:
+            return super().get_queryset()
+        territories = self.request.user.bound_territory_ids or frozenset()
+        return (
+            super()
+            .get_queryset()
+            .filter(Q(departement__in=territories) | Q(hosted_sites__in=bound))
+            .distinct()
+        )

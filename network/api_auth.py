@@ -6,12 +6,14 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 
-from .models import ApiToken
+from .models import ApiToken, Territory
 from .roles import UserRoles
 
 
@@ -28,6 +30,41 @@ class ApiClient:
         self.token = token
         self.organisation = token.organisation
         self.roles = UserRoles(partner_organisation_ids=frozenset({token.organisation_id}))
+
+    @cached_property
+    def bound_territory_ids(self) -> frozenset | None:
+        """The territories the token is bound to, with every territory under them; None: unbound."""
+        if not self.token.is_bound:
+            return None
+        roots = set(self.token.territories.values_list("pk", flat=True))
+        if not roots:
+            return None
+        found, frontier = set(roots), roots
+        while frontier:
+            frontier = set(Territory.objects.filter(parent__in=frontier).values_list("pk", flat=True)) - found
+            found |= frontier
+        return frozenset(found)
+
+    @cached_property
+    def bound_site_ids(self) -> frozenset | None:
+        """The sites everything the token reads or writes is restricted to; None: not bound.
+
+        A token bound to sites reaches those sites; bound to territories, the sites of those
+        territories (by département or other territory); bound to both, the union."""
+        if not self.token.is_bound:
+            return None
+        site_model = ApiToken._meta.get_field("sites").related_model  # Declared by the sites app.
+        direct = set(self.token.sites.values_list("pk", flat=True))
+        territories = self.bound_territory_ids
+        if not direct and territories is None:
+            return None
+        if territories:
+            direct |= set(
+                site_model.objects.filter(
+                    Q(departement__in=territories) | Q(territories__in=territories)
+                ).values_list("pk", flat=True)
+            )
+        return frozenset(direct)
 
     def __str__(self):
         return f"API {self.organisation}"

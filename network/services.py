@@ -98,6 +98,7 @@ def api_token_create(
         scopes=sorted(set(scopes)),
         expires_on=expires_on,
         created_by=author,
+        is_bound=bool(territories or sites),
     )
     token.set_key(key)
     token.full_clean(exclude=["key_hash", "prefix", "created_by"])

@@ -278,6 +278,8 @@ class ApiToken(models.Model):
     created_by = models.ForeignKey(
         "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("créé par")
     )
+    # Set at creation when the token has sites or territories: unbound tokens skip those reads.
+    is_bound = models.BooleanField(_("limité à des sites ou territoires"), default=False, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
