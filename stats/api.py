@@ -7,9 +7,11 @@ Figures come from the roll-up table MonthlyCount, never from the raw visits. Who
   can be singled out;
 - the regional coordination and observers read every site, site coordinators their own sites,
   in full (it is their own data, and they already see it on the dashboards).
+The rules are stats.read_figures and stats.read_published_figures (stats/rules.py).
 """
 
 import django_filters
+import rules
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,15 +96,14 @@ class MonthlyCountFilter(ApiFilterSet):
 
 
 def stats_visible_sites(request) -> tuple:
-    """The sites whose figures the principal reads, and whether small cells must be hidden."""
-    if request.auth is not None:
-        # An organisation token: a partner, who reads the labelled sites' published figures.
-        return Site.objects.labelled(), True
+    """The sites whose figures the principal reads, and whether small cells must be hidden.
+
+    An organisation token's principal is a partner (ApiClient): it reads the published figures.
+    """
     user = request.user
-    roles = user.roles
-    if roles.reads_whole_network or roles.coordinated_site_ids:
+    if rules.test_rule("stats.read_figures", user):
         return Site.objects.data_visible_to(user), False
-    if roles.is_partner:
+    if rules.test_rule("stats.read_published_figures", user):
         return Site.objects.labelled(), True
     return Site.objects.none(), True
 

@@ -2,18 +2,20 @@
 
 A scope is resolved once per request from the page it serves (region, territory or site) and the
 query string. The sites always come from `Site.objects.data_visible_to(user)`: the export and the
-dashboard share this code, so a crafted query string cannot widen what a person reads.
+dashboard share this code, so a crafted query string cannot widen what a person reads. Who may
+open which dashboard is asked of the rules (stats.read_region, stats.read_territory, stats.read_site).
 """
 
 import datetime
 import unicodedata
 from dataclasses import dataclass, field
 
+import rules
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -21,9 +23,15 @@ from django.utils.translation import gettext_lazy
 
 from network.models import Territory
 from sites.models import Site, SiteKind
+from spro.web.access import require
 
 from .enums import Dimension
 from .models import first_of_month
+
+WHOLE_NETWORK_ONLY = gettext_lazy(
+    "Ces statistiques comparent les sites du réseau : elles sont réservées à la coordination régionale "
+    "et aux observateurs."
+)
 
 # How far back a dashboard may look in one go (the yearly trend covers ten years anyway).
 MAX_RANGE_YEARS = 10
@@ -293,8 +301,7 @@ def _sites_list(queryset) -> list[Site]:
 def region_scope(request) -> StatsScope:
     """The whole network, for the people who read it (regional coordination, observers); 403 otherwise."""
     user = request.user
-    if not user.roles.reads_whole_network:
-        raise PermissionDenied
+    require("stats.read_region", user, message=WHOLE_NETWORK_ONLY)
     form = DashboardFilterForm(request.GET or None, user=user, page="region")
     queryset = Site.objects.data_visible_to(user)
     departement, kind, site = form.value("departement"), form.value("kind"), form.value("site")
@@ -323,9 +330,11 @@ def region_scope(request) -> StatsScope:
 def territory_scope(request, pk) -> StatsScope:
     """A territory's sites, for the people who read the whole network; 403 otherwise, 404 if unknown."""
     user = request.user
-    if not user.roles.reads_whole_network:
-        raise PermissionDenied
-    territory = get_object_or_404(Territory.objects.select_related("kind"), pk=pk)
+    # The rule first: whoever may not read territories learns nothing of which ones exist.
+    territory = Territory.objects.select_related("kind").filter(pk=pk).first()
+    require("stats.read_territory", user, territory, WHOLE_NETWORK_ONLY)
+    if territory is None:
+        raise Http404(_("Aucun territoire ne correspond."))
     form = DashboardFilterForm(request.GET or None, user=user, page="territory")
     queryset = sites_in_territory(Site.objects.data_visible_to(user), territory)
     kind = form.value("kind")
@@ -350,6 +359,7 @@ def site_scope(request, slug: str) -> StatsScope:
     site = get_object_or_404(
         Site.objects.data_visible_to(user).select_related("departement", "kind"), slug=slug
     )
+    require("stats.read_site", user, site)
     form = DashboardFilterForm(request.GET or None, user=user, page="site")
     start, end, preset = form.date_range
     return StatsScope(page="site", form=form, sites=[site], start=start, end=end, preset=preset, site=site)
@@ -369,7 +379,7 @@ def export_scope(request) -> StatsScope:
         except ValueError:
             territory_pk = 0
         return territory_scope(request, territory_pk)
-    if slug and not request.user.roles.reads_whole_network:
+    if slug and not rules.test_rule("stats.read_region", request.user):
         return site_scope(request, slug)
     # Whole-network readers exporting with a site chosen get the region dashboard filtered on it.
     return region_scope(request)

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+import rules
 from django.conf import settings
 from django.db.models import Sum
 from django.utils import formats, timezone
@@ -843,7 +844,6 @@ def _check_months(preview: ImportPreview, user) -> None:
     """Per site and month: the period's state, the totals' consistency, and what the platform holds."""
     if not preview.months:
         return
-    is_regional = user.roles.is_regional_coordinator
     site_ids = {m.site_id for m in preview.months}
     month_set = {m.month for m in preview.months}
     # One query per table for the whole file: the site × month cross product is filtered in Python.
@@ -869,13 +869,12 @@ def _check_months(preview: ImportPreview, user) -> None:
         period = periods.get((month.site_id, month.month))
         if period is not None:
             month.current = current.get(period.pk, {})
-            if period.status == PeriodStatus.LOCKED:
+            # Closed to this person (stats.write_period): locked, or handed in and not the coordination.
+            if not rules.test_rule("stats.write_period", user, period):
                 month.errors.append(
                     _("Période verrouillée : demandez sa réouverture à la coordination régionale.")
-                )
-            elif period.status != PeriodStatus.OPEN and not is_regional:
-                month.errors.append(
-                    _("Période déjà soumise : seule la coordination régionale peut la modifier.")
+                    if period.status == PeriodStatus.LOCKED
+                    else _("Période déjà soumise : seule la coordination régionale peut la modifier.")
                 )
             if period.mode == PeriodMode.DETAILED:
                 month.errors.append(

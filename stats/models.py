@@ -174,6 +174,10 @@ class PeriodEvent(models.Model):
 
 
 class VisitQuerySet(models.QuerySet):
+    def editable_by(self, user):
+        """Visits of the sites whose data the user enters (stats.enter_data); nothing else."""
+        return self.filter(site__in=Site.objects.editable_by(user))
+
     def with_choices(self):
         """What a list row shows, in two queries (the visits, then their themes and referrals)."""
         return self.select_related(

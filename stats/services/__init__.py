@@ -1,6 +1,7 @@
 """Writes of the statistics app: visits, aggregate counts and the period workflow.
 
-Rules kept here, whatever the door (page, API, import):
+Rules kept here, whatever the door (page, API, import), stated in stats/rules.py and asked with
+spro.web.access.require (same rules as the pages' buttons):
 - an open period takes data from the site's coordinators and from the regional coordination;
 - a submitted or validated period changes only through the regional coordination, and each change
   is written to the period's history;

@@ -3,6 +3,7 @@
 import datetime
 import statistics
 
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -10,10 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sites.models import Site
+from spro.web.access import require
 
 from ..enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
 from ..models import MonthlyCount, Period, PeriodEvent, first_of_month
-from ._access import _may_enter_data, _require_coordination
+
+
+def _coordination_only() -> str:
+    return _("Seule la coordination régionale peut faire cette action.")
 
 
 def period_get_or_create(*, site: Site, day: datetime.date) -> Period:
@@ -23,20 +28,23 @@ def period_get_or_create(*, site: Site, day: datetime.date) -> Period:
     return Period.objects.select_for_update().get(pk=period.pk)
 
 
-def _check_writable(*, period: Period, user, mode: str) -> None:
-    roles = user.roles
-    if not _may_enter_data(user, period.site):
-        raise PermissionDenied(_("Vous ne pouvez pas saisir de données pour ce site."))
+def _closed_reason(period: Period) -> str:
+    """Why a period refuses this person's data (stats.write_period): locked, or handed in."""
+    month = period.month.strftime("%m/%Y")
     if period.status == PeriodStatus.LOCKED:
-        raise ValidationError(
-            _("La période %(month)s est verrouillée : demandez sa réouverture à la coordination régionale.")
-            % {"month": period.month.strftime("%m/%Y")}
-        )
-    if period.status != PeriodStatus.OPEN and not roles.is_regional_coordinator:
-        raise ValidationError(
-            _("La période %(month)s a été soumise : seule la coordination régionale peut la modifier.")
-            % {"month": period.month.strftime("%m/%Y")}
-        )
+        return _(
+            "La période %(month)s est verrouillée : demandez sa réouverture à la coordination régionale."
+        ) % {"month": month}
+    return _("La période %(month)s a été soumise : seule la coordination régionale peut la modifier.") % {
+        "month": month
+    }
+
+
+def _check_writable(*, period: Period, user, mode: str) -> None:
+    """The rules stats.enter_data (the period's site) and stats.write_period, each refusal explained."""
+    require("stats.enter_data", user, period.site, _("Vous ne pouvez pas saisir de données pour ce site."))
+    if not rules.test_rule("stats.write_period", user, period):
+        raise ValidationError(_closed_reason(period))
     if period.mode and period.mode != mode:
         raise ValidationError(
             _("La période %(month)s est en %(mode)s : une période est détaillée ou agrégée, jamais les deux.")
@@ -48,7 +56,7 @@ def period_write_refusal(*, period: Period, user, mode: str) -> str | None:
     """Why the user may not write this period's data in this mode (None when they may), for pages.
 
     Pages use it to replace a form by an explanation before anyone types; the writes themselves
-    still go through _check_writable, so the rule lives in one place.
+    still go through _check_writable, and both ask the same rules (stats/rules.py).
     """
     try:
         _check_writable(period=period, user=user, mode=mode)
@@ -95,9 +103,10 @@ def _locked(period: Period) -> Period:
 def period_submit(*, period: Period, author) -> Period:
     """The site hands in its month: from then on only the regional coordination changes it."""
     period = _locked(period)
-    if not _may_enter_data(author, period.site):
-        raise PermissionDenied(_("Vous ne pouvez pas soumettre les données de ce site."))
-    if period.status != PeriodStatus.OPEN:
+    require(
+        "stats.enter_data", author, period.site, _("Vous ne pouvez pas soumettre les données de ce site.")
+    )
+    if not rules.test_rule("stats.submit_period", author, period):
         raise ValidationError(_("Seule une période ouverte peut être soumise."))
     if period.month >= first_of_month(timezone.localdate()):
         raise ValidationError(_("Un mois se soumet une fois terminé."))
@@ -112,9 +121,9 @@ def period_submit(*, period: Period, author) -> Period:
 @transaction.atomic
 def period_validate(*, period: Period, author) -> Period:
     """The regional coordination accepts a submitted month."""
-    _require_coordination(author)
+    require("stats.manage_periods", author, period, _coordination_only())
     period = _locked(period)
-    if period.status != PeriodStatus.SUBMITTED:
+    if not rules.test_rule("stats.validate_period", author, period):
         raise ValidationError(_("Seule une période soumise peut être validée."))
     _transition(period=period, author=author, action=PeriodAction.VALIDATE, to_status=PeriodStatus.VALIDATED)
     period.validated_at = timezone.now()
@@ -125,9 +134,9 @@ def period_validate(*, period: Period, author) -> Period:
 @transaction.atomic
 def period_lock(*, period: Period, author) -> Period:
     """Freeze a validated month: the figures published to partners and in reports stop moving."""
-    _require_coordination(author)
+    require("stats.manage_periods", author, period, _coordination_only())
     period = _locked(period)
-    if period.status != PeriodStatus.VALIDATED:
+    if not rules.test_rule("stats.lock_period", author, period):
         raise ValidationError(_("Seule une période validée peut être verrouillée."))
     _transition(period=period, author=author, action=PeriodAction.LOCK, to_status=PeriodStatus.LOCKED)
     period.lock()
@@ -138,12 +147,12 @@ def period_lock(*, period: Period, author) -> Period:
 @transaction.atomic
 def period_reopen(*, period: Period, author, reason: str) -> Period:
     """Give a month back to the site, with a reason kept in the history."""
-    _require_coordination(author)
+    require("stats.manage_periods", author, period, _coordination_only())
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Indiquez le motif de la réouverture.")})
     period = _locked(period)
-    if period.status == PeriodStatus.OPEN:
+    if not rules.test_rule("stats.reopen_period", author, period):
         raise ValidationError(_("La période est déjà ouverte."))
     _transition(
         period=period, author=author, action=PeriodAction.REOPEN, to_status=PeriodStatus.OPEN, reason=reason

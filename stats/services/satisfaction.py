@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sites.models import Site
+from spro.web.access import require
 
 from .. import rollups
 from ..models import SATISFACTION_SCALE, SatisfactionAnswer, SatisfactionQuestion, SatisfactionResponse
-from ._access import _require_coordination
 
 
 @transaction.atomic
@@ -44,7 +44,12 @@ def satisfaction_record(
 @transaction.atomic
 def satisfaction_comment_delete(*, response, author):
     """Erase a free comment that holds personal data; the scale answers stay in the statistics."""
-    _require_coordination(author)
+    require(
+        "stats.moderate_comments",
+        author,
+        response.site,
+        _("Seule la coordination régionale peut faire cette action."),
+    )
     response.comment = ""
     response.save(update_fields=["comment"])
     return response

@@ -5,9 +5,10 @@ cross-tabulations, satisfaction), never from the raw visits nor the raw question
 costs the same number of queries for ten sites or five hundred, for a thousand visits or ten
 million.
 
-Who sees what is decided once, in stats.filters (the scope): the region and territory pages are
-for the people who read the whole network (403 for others), a site's page for them and the
-site's own coordinators (404 for strangers). The export reuses the same scope.
+Who sees what is stated in stats/rules.py and asked once, in stats.filters (the scope): the region
+and territory pages are for the people who read the whole network (stats.read_region,
+stats.read_territory: 403 for others), a site's page for them and the site's own coordinators
+(stats.read_site; 404 for strangers). The export reuses the same scope.
 """
 
 import datetime

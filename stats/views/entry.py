@@ -1,14 +1,15 @@
 """Data entry pages: the visit desk, corrections and deletions, and a month's totals.
 
-Every page fetches its site through `Site.objects.editable_by(user)` (and a visit through a
-queryset filtered on those sites), so a stranger gets a 404 and never learns whether the site
-exists. Writes go through stats.services, which keep the period rules; the pages only explain them
-before anyone types (services.period_write_refusal).
+Every page fetches its site through `Site.objects.editable_by(user)` (and a visit through
+`Visit.objects.editable_by(user)`), so a stranger gets a 404 and never learns whether the site
+exists. Writes go through stats.services, which ask the rules (stats.enter_data, stats.write_period);
+the pages only explain them before anyone types (stats.edit_visit, services.period_write_refusal).
 """
 
 import datetime
 import json
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -47,10 +48,16 @@ def _editable_site(request, slug: str) -> Site:
 
 def _editable_visit(request, pk: int) -> Visit:
     """A visit of a site the user may enter data for; a 404 for any other visit."""
-    visits = Visit.objects.filter(site__in=Site.objects.editable_by(request.user)).select_related(
-        "site", "period"
+    return get_object_or_404(Visit.objects.editable_by(request.user).select_related("site", "period"), pk=pk)
+
+
+def _visit_refusal(user, visit: Visit) -> str | None:
+    """Why the visit cannot be corrected or deleted now (stats.edit_visit), or None when it can."""
+    if rules.test_rule("stats.edit_visit", user, visit):
+        return None
+    return services.period_write_refusal(period=visit.period, user=user, mode=PeriodMode.DETAILED) or _(
+        "Ce passage ne peut plus être modifié."
     )
-    return get_object_or_404(visits, pk=pk)
 
 
 def period_of(site: Site, day: datetime.date) -> Period:
@@ -95,9 +102,11 @@ def _blank_form(day: datetime.date, memory: dict) -> VisitForm:
 def _desk_context(request, site: Site, day: datetime.date, form: VisitForm, **extra) -> dict:
     period = period_of(site, day)
     refusal = services.period_write_refusal(period=period, user=request.user, mode=PeriodMode.DETAILED)
-    day_visits = Visit.objects.filter(
-        site__in=Site.objects.editable_by(request.user), site=site, visited_on=day
-    ).order_by("-created_at", "-pk")
+    day_visits = (
+        Visit.objects.editable_by(request.user)
+        .filter(site=site, visited_on=day)
+        .order_by("-created_at", "-pk")
+    )
     show_all = request.GET.get("tous") == "1"
     if show_all:
         visits = list(day_visits.with_choices())
@@ -292,7 +301,7 @@ def _desk_response(request, site, day, context):
 def visit_edit(request, pk):
     visit = _editable_visit(request, pk)
     site = visit.site
-    refusal = services.period_write_refusal(period=visit.period, user=request.user, mode=PeriodMode.DETAILED)
+    refusal = _visit_refusal(request.user, visit)
     initial = visit_initial(visit)
     form = VisitForm(
         data=request.POST if request.method == "POST" else None,
@@ -326,7 +335,7 @@ def visit_edit(request, pk):
 def visit_delete(request, pk):
     visit = _editable_visit(request, pk)
     site, day = visit.site, visit.visited_on
-    refusal = services.period_write_refusal(period=visit.period, user=request.user, mode=PeriodMode.DETAILED)
+    refusal = _visit_refusal(request.user, visit)
     error = None
     if request.method == "POST":
         try:
@@ -341,7 +350,7 @@ def visit_delete(request, pk):
         "visit_confirm_delete.html",
         {
             "site": site,
-            "visit": Visit.objects.with_choices().get(pk=visit.pk),
+            "visit": Visit.objects.editable_by(request.user).with_choices().get(pk=visit.pk),
             "period": visit.period,
             "refusal": refusal,
             "error": error,

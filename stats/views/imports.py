@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sites.models import Site
+from spro.web.access import rule_required
 from spro.web.views import page_renderer
 from stats import imports, services
 from stats.enums import Dimension
@@ -28,11 +29,10 @@ from stats.enums import Dimension
 PREVIEW_TIMEOUT = 2 * 3600
 
 
-def _require_importer(user) -> None:
-    """Importing is entering data: the regional coordination, or the coordinator of at least one site."""
-    roles = user.roles
-    if not (roles.is_regional_coordinator or roles.coordinated_site_ids):
-        raise PermissionDenied
+# Importing is entering data: the regional coordination, or the coordinator of at least one site.
+IMPORTERS_ONLY = gettext_lazy(
+    "L'import est réservé à la coordination régionale et aux coordinations de site."
+)
 
 
 def _cache_key(user, token: str) -> str:
@@ -58,9 +58,9 @@ _render = page_renderer("stats/imports", nav="imports")
 
 
 @require_http_methods(["GET", "POST"])
+@rule_required("stats.import", IMPORTERS_ONLY)
 def upload(request):
     """The file format, the templates, and the upload form; a valid upload leads to its preview."""
-    _require_importer(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
@@ -91,9 +91,9 @@ def upload(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rule_required("stats.import", IMPORTERS_ONLY)
 def preview(request, token: str):
     """What the file would change, per site and month, and its errors; POST writes it, all or nothing."""
-    _require_importer(request.user)
     key = _cache_key(request.user, token)
     parsed = cache.get(key)
     if parsed is None:
@@ -142,9 +142,9 @@ def _import_previewed(request, parsed) -> None:
 
 
 @require_safe
+@rule_required("stats.import", IMPORTERS_ONLY)
 def template(request, fmt: str):
     """The template to fill in, with the user's own site and the real codes, as CSV or XLSX."""
-    _require_importer(request.user)
     if fmt == "csv":
         response = HttpResponse(imports.template_csv(request.user), content_type="text/csv; charset=utf-8")
     else:

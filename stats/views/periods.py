@@ -1,15 +1,17 @@
 """Periods: the months of statistics, their state, deadline and history, and the workflow actions.
 
 Periods are read through `Site.objects.data_visible_to(user)`: a stranger to the site gets a 404.
-The actions (submit, validate, lock, reopen) are offered to those the services allow, each behind
-a confirmation page; the services keep the rules: PermissionDenied becomes a 403, a refusal of the
-state (ValidationError) a message.
+The actions (submit, validate, lock, reopen) are offered where their rules allow them
+(stats.submit_period…, stats/rules.py), each behind a confirmation page; the services ask the same
+rules again: a role that never allows the action gets a 403, a refusal of the state
+(ValidationError) becomes a message.
 """
 
 import datetime
 
+import rules
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sites.models import Site
+from spro.web.access import require
 from spro.web.views import page_renderer
 
 from .. import services
@@ -62,33 +65,22 @@ _render = page_renderer("stats/periods", nav="periods")
 
 # --- Who may do what ---------------------------------------------------------------------------
 
-
-def _may_enter_data(user, site_id: int) -> bool:
-    roles = user.roles
-    return roles.is_regional_coordinator or site_id in roles.coordinated_site_ids
-
-
-def allowed_actions(period: Period, user) -> list[str]:
-    """The actions to offer this user on this period now (the services check again on POST)."""
-    roles = user.roles
-    actions = []
-    if period.status == PeriodStatus.OPEN and _may_enter_data(user, period.site_id):
-        actions.append(PeriodAction.SUBMIT)
-    if roles.is_regional_coordinator:
-        if period.status == PeriodStatus.SUBMITTED:
-            actions.append(PeriodAction.VALIDATE)
-        if period.status == PeriodStatus.VALIDATED:
-            actions.append(PeriodAction.LOCK)
-        if period.status != PeriodStatus.OPEN:
-            actions.append(PeriodAction.REOPEN)
-    return actions
+# The rule of each action on this period now (stats/rules.py); the services ask them again on POST.
+ACTION_RULES = {
+    PeriodAction.SUBMIT: "stats.submit_period",
+    PeriodAction.VALIDATE: "stats.validate_period",
+    PeriodAction.LOCK: "stats.lock_period",
+    PeriodAction.REOPEN: "stats.reopen_period",
+}
 
 
-def _may_attempt(action: str, period: Period, user) -> bool:
-    """Whether the user's role allows the action at all, whatever the period's state."""
+def _require_role_for(action: str, period: Period, user) -> None:
+    """403 unless the user's role allows the action at all, whatever the period's state."""
     if action == PeriodAction.SUBMIT:
-        return _may_enter_data(user, period.site_id)
-    return user.roles.is_regional_coordinator
+        rule, obj = "stats.enter_data", period.site
+    else:
+        rule, obj = "stats.manage_periods", period
+    require(rule, user, obj, _("Votre rôle ne permet pas cette action sur cette période."))
 
 
 # --- List ------------------------------------------------------------------------------------
@@ -195,7 +187,6 @@ def period_detail(request, pk):
             "total": sum(count for _sex, count in sexes),
             "sexes": sexes,
             "events": events,
-            "actions": allowed_actions(period, request.user),
             "desk_url": desk_url,
             "totals_url": totals_url,
         },
@@ -205,7 +196,7 @@ def period_detail(request, pk):
 def _entry_urls(user, period: Period) -> tuple[str | None, str | None]:
     """The links to enter the period's visits one by one and its totals, where this user may."""
     desk_url = totals_url = None
-    if Site.objects.editable_by(user).filter(pk=period.site_id).exists():
+    if rules.test_rule("stats.enter_data", user, period.site):
         if services.period_write_refusal(period=period, user=user, mode=PeriodMode.DETAILED) is None:
             # The desk opens on the month's last day (or today in the current month).
             day = min(next_month(period.month) - datetime.timedelta(days=1), timezone.localdate())
@@ -258,8 +249,7 @@ def period_action(request, pk, action):
     """Submit, validate or lock: a confirmation page (GET), then the service (POST)."""
     period = _visible_period(request, pk)
     spec = ACTIONS[action]
-    if not _may_attempt(action, period, request.user):
-        raise PermissionDenied(_("Votre rôle ne permet pas cette action sur cette période."))
+    _require_role_for(action, period, request.user)
     if request.method == "POST":
         try:
             spec["service"](period=period, author=request.user)
@@ -269,7 +259,7 @@ def period_action(request, pk, action):
         else:
             messages.success(request, spec["done"])
         return redirect("stats:period_detail", pk=period.pk)
-    if action not in allowed_actions(period, request.user):
+    if not rules.test_rule(ACTION_RULES[action], request.user, period):
         messages.error(
             request,
             _("Cette action n'est pas possible : la période est « %(status)s ».")
@@ -289,10 +279,14 @@ def period_action(request, pk, action):
 def period_reopen(request, pk):
     """Give a handed-in month back to the site, with a reason kept in the history."""
     period = _visible_period(request, pk)
-    if not request.user.roles.is_regional_coordinator:
-        raise PermissionDenied(_("Seule la coordination régionale peut rouvrir une période."))
+    require(
+        "stats.manage_periods",
+        request.user,
+        period,
+        _("Seule la coordination régionale peut rouvrir une période."),
+    )
     form = ReopenForm(data=request.POST if request.method == "POST" else None)
-    if request.method == "GET" and period.status == PeriodStatus.OPEN:
+    if request.method == "GET" and not rules.test_rule("stats.reopen_period", request.user, period):
         messages.error(request, _("La période est déjà ouverte."))
         return redirect("stats:period_detail", pk=period.pk)
     if form.is_valid():
@@ -328,7 +322,7 @@ def site_periods(request, slug, year):
     periods = {p.month: p for p in Period.objects.filter(site=site, month__year=year)}
     totals = visit_totals((site.pk, month) for month in months)
     expected = expected_months(site, months)
-    can_enter = Site.objects.editable_by(request.user).filter(pk=site.pk).exists()
+    can_enter = rules.test_rule("stats.enter_data", request.user, site)
     rows = [_site_month_row(site, month, periods, totals, expected, today) for month in months]
     return _render(
         request,
@@ -343,6 +337,14 @@ def site_periods(request, slug, year):
             "late_count": sum(1 for row in rows if row["late"]),
         },
     )
+
+
+# What comes next for a month handed in (the "Que faire ?" column of a site's year).
+NEXT_STEPS = {
+    PeriodStatus.SUBMITTED: gettext_lazy("En attente de validation"),
+    PeriodStatus.VALIDATED: gettext_lazy("Validée, à verrouiller"),
+    PeriodStatus.LOCKED: gettext_lazy("Terminé"),
+}
 
 
 def _site_month_row(
@@ -362,6 +364,7 @@ def _site_month_row(
         "expected": month in expected,
         "due": ended and period.is_open and month in expected,
         "late": month in expected and period.is_late,
+        "next_step": NEXT_STEPS.get(period.status),
     }
 
 

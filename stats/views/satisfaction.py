@@ -7,11 +7,12 @@ a minute. The poster belongs to those who run the site; the comments to those wh
 and only the regional coordination erases one.
 """
 
+import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from sites.models import Site
 from spro.http import client_ip, over_limit
+from spro.web.access import require
 from spro.web.views import page_renderer
 from stats import services
 from stats.models import SATISFACTION_SCALE, SatisfactionQuestion, SatisfactionResponse
@@ -31,6 +33,7 @@ from stats.models import SATISFACTION_SCALE, SatisfactionQuestion, SatisfactionR
 RATE_LIMIT = 5
 RATE_WINDOW_SECONDS = 60
 COMMENTS_PAGE_SIZE = 25
+MODERATORS_ONLY = gettext_lazy("Seule la coordination régionale peut effacer un commentaire.")
 COMMENT_WARNING = gettext_lazy("N'indiquez ni votre nom ni aucune information permettant de vous identifier.")
 
 
@@ -162,7 +165,11 @@ def comments(request, slug: str):
     return _render(
         request,
         "comments.html",
-        {"site": site, "page": page, "can_moderate": request.user.roles.is_regional_coordinator},
+        {
+            "site": site,
+            "page": page,
+            "can_moderate": rules.test_rule("stats.moderate_comments", request.user, site),
+        },
     )
 
 
@@ -171,8 +178,7 @@ def comment_delete(request, slug: str, pk: int):
     """Erase a comment holding personal data (regional coordination), after a confirmation page."""
     site = _data_site(request, slug)
     response = get_object_or_404(SatisfactionResponse.objects.filter(site=site).exclude(comment=""), pk=pk)
-    if not request.user.roles.is_regional_coordinator:
-        raise PermissionDenied
+    require("stats.moderate_comments", request.user, site, MODERATORS_ONLY)
     if request.method == "POST":
         services.satisfaction_comment_delete(response=response, author=request.user)
         messages.success(

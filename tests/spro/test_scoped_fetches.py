@@ -41,11 +41,7 @@ FETCH_FUNCTIONS = ("get_object_or_404", "get_list_or_404")
 PUBLIC: dict[str, str] = {}
 
 # (b) Not converted yet. Shrink this set; never add to it.
-TO_FIX: set[str] = {
-    # Re-reads the visit (already fetched through a scoped helper) with its choices; the Visit
-    # queryset has no scoping method yet.
-    "stats.views.entry:visit_delete:Visit",
-}
+TO_FIX: set[str] = set()
 
 
 @dataclass(frozen=True)
