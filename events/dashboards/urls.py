@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "event_stats"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.region_dashboard, name="region"),
+    path("territoires/<int:pk>/", views.territory_dashboard, name="territory"),
+    path("sites/<slug:slug>/", views.site_dashboard, name="site"),
+    path("export/", views.export, name="export"),
+]
