@@ -12,6 +12,7 @@ class NetworkConfig(AppConfig):
 
         import network.governance.rules  # noqa: F401
         import network.rules  # noqa: F401
+        import network.sessions.rules  # noqa: F401
         import network.strategy.rules  # noqa: F401
 
         from .roles import NO_ROLES

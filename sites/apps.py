@@ -9,5 +9,9 @@ class SitesConfig(AppConfig):
     def ready(self):
         # The access rules, registered by name once at start-up (rules' default rule set).
         import sites.labels.rules  # noqa: F401
+
+        # The subjects the steering bodies' decisions may be about (network/governance/subjects.py).
+        import sites.labels.subjects  # noqa: F401
         import sites.plans.rules  # noqa: F401
+        import sites.plans.subjects  # noqa: F401
         import sites.rules  # noqa: F401

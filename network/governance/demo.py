@@ -6,6 +6,10 @@ and the end-of-year steering committees that arbitrate the sites' action plans.
 Idempotent: every row is found by its natural key (code, name, body + person, body + date, meeting +
 order, meeting + summary) and created only when missing, so a second run changes nothing, not even
 the history tables. The people are invented; the organisations come from network.demo.
+
+What the bodies decide about the layer above (the commission's avis on a label application, the
+steering committees' arbitration of the plans) is loaded by that layer, after this loader:
+sites/labels/demo_governance.py and sites/plans/demo.py (see stats' seed_demo).
 """
 
 import datetime
@@ -29,8 +33,6 @@ from network.models.governance import (
     Minutes,
 )
 from sites.models import Site
-from sites.models.labels import LabelApplication
-from sites.models.plans import ActionPlan
 
 from . import services
 
@@ -146,7 +148,7 @@ TECHNICAL_COMMITTEES = {
 }
 
 
-def _held_meeting(counts, body, starts_at, title, place, today, summary, subject=None):
+def _held_meeting(counts, body, starts_at, title, place, today, summary):
     """A meeting of the cycle: held with adopted minutes when past, planned when still to come."""
     held = starts_at.date() < today
     meeting = _get_or_create(
@@ -181,8 +183,7 @@ def _held_meeting(counts, body, starts_at, title, place, today, summary, subject
         meeting=meeting,
         summary=summary,
         defaults={
-            "kind": DecisionKind.DECISION if subject is None else DecisionKind.FAVOURABLE,
-            "subject": subject,
+            "kind": DecisionKind.DECISION,
             "status": DecisionStatus.DONE,
             "done_on": starts_at.date(),
         },
@@ -232,21 +233,27 @@ def _load_autumn_cycle(kind, today, counts) -> None:
         for body in Body.objects.filter(scope=BodyScope.SITE, kind__code="comite-pilotage").select_related(
             "site"
         ):
-            plan = (
-                ActionPlan.objects.filter(site=body.site, year=year + 1).first()
-                or ActionPlan.objects.filter(site=body.site, year=year).first()
-            )
             _held_meeting(
                 counts,
                 body,
-                datetime.datetime(year, 12, 4, 10, 0, tzinfo=paris),
+                steering_committee_date(year),
                 f"Comité de pilotage — décembre {year}",
                 body.site.address or body.site.commune,
                 today,
-                f"Le comité arbitre le projet de plan d'actions {year + 1} du site "
-                "avant sa transmission à la Région.",
-                subject=plan,
+                arbitration_summary(year),
             )
+
+
+def steering_committee_date(year: int) -> datetime.datetime:
+    """The steering committees meet on 4 December to arbitrate the next year's plan."""
+    return datetime.datetime(year, 12, 4, 10, 0, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+def arbitration_summary(year: int) -> str:
+    """The decision of a December steering committee (its subject, the plan, is set by the plans' demo)."""
+    return (
+        f"Le comité arbitre le projet de plan d'actions {year + 1} du site avant sa transmission à la Région."
+    )
 
 
 def _get_or_create(counts, what, model, defaults=None, **lookup):
@@ -312,6 +319,11 @@ def _load_steering_committees(kind, counts) -> None:
             _seat(counts, body, organisation_name, person, position)
 
 
+def june_commission(today: datetime.date) -> Meeting | None:
+    """The commission's June meeting of the current cycle, once loaded."""
+    return Meeting.objects.filter(body__name=COMMISSION, starts_at=_june_of_current_cycle(today)).first()
+
+
 def _june_of_current_cycle(today: datetime.date) -> datetime.datetime:
     # The commission meets every June: until this year's meeting, the current cycle's is last year's.
     year = today.year if today >= datetime.date(today.year, 6, 18) else today.year - 1
@@ -371,20 +383,8 @@ def _load_june_commission(commission, members, today, counts) -> None:
 
 def _load_decisions(meeting, counts) -> None:
     # The demo coordination account follows the decisions up, when the accounts were loaded.
+    # The avis on a label application is the labels' demo (sites/labels/demo_governance.py).
     owner = User.objects.filter(username="coordination").first()
-    application = LabelApplication.objects.select_related("site").order_by("-submitted_on", "pk").first()
-    if application is not None:
-        summary = (
-            f"La commission émet un avis favorable à la candidature de {application.site.name} au label."
-        )
-        _get_or_create(
-            counts,
-            "décisions",
-            Decision,
-            meeting=meeting,
-            summary=summary,
-            defaults={"kind": DecisionKind.FAVOURABLE, "subject": application},
-        )
     _get_or_create(
         counts,
         "décisions",

@@ -13,8 +13,8 @@ from network.enums import AttendanceStatus, BodyScope, DecisionKind, DecisionSta
 from network.forms import DateInput
 from network.models import Organisation, Territory, User
 from network.models.governance import AgendaItem, Body, BodyKind, BodyMember, Decision, Meeting
-from sites.models.labels import LabelApplication
-from sites.models.plans import ActionPlan
+
+from .subjects import subject_sources
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -24,16 +24,16 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-# What an agenda item or a decision is about: the label applications and action plans the user reads.
+# What an agenda item or a decision is about: the label applications and action plans the user reads,
+# offered by those apps (network/governance/subjects.py).
 
 
 def subject_choices(user) -> list:
     """Grouped choices "<content type id>:<pk>" built only from objects visible to the user."""
     groups = []
-    for model, queryset in (
-        (LabelApplication, LabelApplication.objects.visible_to(user).select_related("site")),
-        (ActionPlan, ActionPlan.objects.visible_to(user).select_related("site")),
-    ):
+    for source in subject_sources():
+        queryset = source.visible_to(user)
+        model = queryset.model
         content_type = ContentType.objects.get_for_model(model)
         options = [(f"{content_type.pk}:{obj.pk}", str(obj)) for obj in queryset]
         if options:

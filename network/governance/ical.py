@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from network.enums import MeetingStatus
+
 DEFAULT_LENGTH = datetime.timedelta(hours=2)
 
 
@@ -42,7 +44,7 @@ def meeting_invitation(meeting, members, *, agenda=(), sequence: int = 0) -> byt
     lines = [f"{item.order}. {item.title}" for item in agenda]
     if lines:
         event.add("description", "Ordre du jour :\n" + "\n".join(lines))
-    event.add("status", "CANCELLED" if meeting.status == "annulee" else "CONFIRMED")
+    event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{_sender_address()}")
     organizer.params["cn"] = vText(settings.SPRO_PLATFORM_NAME)
     event["organizer"] = organizer

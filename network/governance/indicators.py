@@ -8,12 +8,11 @@ queries does not grow with the number of bodies, sites or plans.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from sites.enums import ActionStatus, Arbitration, PlanStatus
 from sites.models import Site
-from sites.models.plans import ActionPlan
 
 from ..enums import AttendanceStatus, MeetingStatus, MinutesStatus
 from ..models.governance import Attendance, Body, Decision, Meeting
@@ -131,7 +130,7 @@ def body_indicators(year: int, *, now: datetime.datetime | None = None) -> list[
 @dataclass
 class SitePlanIndicators:
     site: Site
-    plan: ActionPlan | None = None
+    plan: object | None = None  # the site's ActionPlan of the year, with its action counts
 
     @property
     def approved(self) -> bool:
@@ -149,18 +148,28 @@ def plan_indicators(year: int) -> dict:
     """Plans of the year for the labelled sites: approved (validé or bilan) vs expected, and the share
     of the kept actions (not rejected, not cancelled) that were carried out.
 
-    Two queries: the labelled sites, the plans of the year with their action counts.
+    Two queries: the labelled sites, the plans of the year with their action counts. The plans sit in
+    the layer above: they are read through the sites' reverse relation (Site.action_plans).
     """
-    sites = list(Site.objects.labelled().select_related("kind").order_by("name"))
     kept = ~Q(actions__arbitration=Arbitration.REJECTED) & ~Q(actions__status=ActionStatus.CANCELLED)
-    plans = {
-        plan.site_id: plan
-        for plan in ActionPlan.objects.filter(year=year, site__in=[s.pk for s in sites]).annotate(
+    plans_of_year = (
+        Site.action_plans.rel.related_model.objects.filter(year=year)
+        .annotate(
             actions_kept=Count("actions", filter=kept),
             actions_done=Count("actions", filter=kept & Q(actions__status=ActionStatus.DONE)),
         )
-    }
-    rows = [SitePlanIndicators(site=site, plan=plans.get(site.pk)) for site in sites]
+        .order_by("pk")
+    )
+    sites = list(
+        Site.objects.labelled()
+        .select_related("kind")
+        .prefetch_related(Prefetch("action_plans", queryset=plans_of_year, to_attr="plans_of_year"))
+        .order_by("name")
+    )
+    rows = [
+        SitePlanIndicators(site=site, plan=site.plans_of_year[0] if site.plans_of_year else None)
+        for site in sites
+    ]
     approved = sum(1 for row in rows if row.approved)
     return {
         "rows": rows,

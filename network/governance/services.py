@@ -2,7 +2,10 @@
 
 Views call these; they don't save governance models themselves. Once a meeting's minutes are
 adopted the record of that meeting (agenda, attendance, minutes, decisions' content) is frozen:
-every service below refuses to change it, whatever the form or the request says.
+every service below refuses to change it (ValidationError), whatever the form or the request says.
+
+When a person acts (`author` given), the service asks the same rules as the pages
+(network/governance/rules.py) and refuses with PermissionDenied; loaders and scripts pass no author.
 """
 
 import datetime
@@ -19,22 +22,31 @@ from django.utils.translation import gettext as _
 from network.enums import AttendanceStatus, DecisionStatus, MeetingStatus, MinutesStatus
 from network.models import User
 from network.models.governance import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
+from spro.web.access import require
 
 from . import ical
+from .rules import (
+    COORDINATION_ONLY,
+    MEETING_FROZEN,
+    MINUTES_ALREADY_ADOPTED,
+    MINUTES_FROZEN,
+    MINUTES_NOT_FOR_REMARKS,
+    ORGANISERS_ONLY,
+    minutes_are_adopted,
+)
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED)
 
 
-def minutes_are_adopted(meeting: Meeting) -> bool:
-    """True once the meeting's minutes are adopted: its record may no longer change."""
-    return Minutes.objects.filter(meeting=meeting, status=MinutesStatus.ADOPTED).exists()
-
-
 def _refuse_if_frozen(meeting: Meeting) -> None:
     if minutes_are_adopted(meeting):
-        raise ValidationError(
-            _("Le compte rendu de cette réunion est adopté : elle ne peut plus être modifiée.")
-        )
+        raise ValidationError(MEETING_FROZEN)
+
+
+def _require(rule: str, author: User | None, obj=None, message=ORGANISERS_ONLY) -> None:
+    """A person must be allowed by the rule; a loader or a script (no author) is not asked."""
+    if author is not None:
+        require(rule, author, obj, message)
 
 
 # Bodies and seats
@@ -43,6 +55,7 @@ def _refuse_if_frozen(meeting: Meeting) -> None:
 @transaction.atomic
 def body_save(*, body: Body, author: User | None = None) -> Body:
     """Create or update a body after full validation (scope needs its site or territory)."""
+    _require("governance.manage_bodies", author, message=COORDINATION_ONLY)
     months = sorted({int(month) for month in body.required_months or []})
     if any(month < 1 or month > 12 for month in months):
         raise ValidationError({"required_months": _("Les mois vont de 1 à 12.")})
@@ -56,6 +69,7 @@ def body_save(*, body: Body, author: User | None = None) -> Body:
 @transaction.atomic
 def body_member_save(*, member: BodyMember, author: User | None = None) -> BodyMember:
     """Add or update a seat; a mandate cannot end before it starts."""
+    _require("governance.manage_body", author, member.body)
     if member.mandate_start and member.mandate_end and member.mandate_end < member.mandate_start:
         raise ValidationError({"mandate_end": _("La fin du mandat ne peut pas précéder son début.")})
     member.full_clean()
@@ -68,6 +82,7 @@ def body_member_end(
     *, member: BodyMember, end_date: datetime.date | None = None, author: User | None = None
 ) -> BodyMember:
     """End a mandate at a date (today by default); the seat stays for the attendance history."""
+    _require("governance.manage_body", author, member.body)
     end_date = end_date or timezone.localdate()
     if member.mandate_start and end_date < member.mandate_start:
         raise ValidationError({"end_date": _("La fin du mandat ne peut pas précéder son début.")})
@@ -83,8 +98,10 @@ def body_member_end(
 def meeting_save(*, meeting: Meeting, author: User | None = None) -> Meeting:
     """Create or update a meeting; an adopted record is frozen."""
     if meeting.pk:
+        _require("governance.manage_meeting", author, meeting)
         _refuse_if_frozen(meeting)
     elif author is not None:
+        _require("governance.manage_body", author, meeting.body)
         meeting.created_by = author
     if meeting.ends_at and meeting.ends_at <= meeting.starts_at:
         raise ValidationError({"ends_at": _("La fin doit suivre le début.")})
@@ -97,6 +114,7 @@ def meeting_save(*, meeting: Meeting, author: User | None = None) -> Meeting:
 @transaction.atomic
 def agenda_item_save(*, item: AgendaItem, author: User | None = None) -> AgendaItem:
     """Add or change an agenda item; new items go last unless an order is given."""
+    _require("governance.manage_meeting", author, item.meeting)
     _refuse_if_frozen(item.meeting)
     if not item.pk and not item.order:
         last = item.meeting.agenda.order_by("-order").values_list("order", flat=True).first()
@@ -108,6 +126,7 @@ def agenda_item_save(*, item: AgendaItem, author: User | None = None) -> AgendaI
 
 @transaction.atomic
 def agenda_item_delete(*, item: AgendaItem, author: User | None = None) -> None:
+    _require("governance.manage_meeting", author, item.meeting)
     _refuse_if_frozen(item.meeting)
     item.delete()
 
@@ -120,6 +139,7 @@ def meeting_invite(*, meeting: Meeting, author: User | None = None) -> int:
     Re-sending is safe: attendance rows are created once, and the .ics keeps the meeting's UID so
     calendars update the event instead of adding a second one.
     """
+    _require("governance.manage_meeting", author, meeting)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("Cette réunion est annulée : aucune convocation n'est envoyée."))
     _refuse_if_frozen(meeting)
@@ -177,6 +197,7 @@ def attendance_record(
 ) -> list[Attendance]:
     """Record the attendance sheet: (member, status, represented_by) per line; marks the meeting held
     when anyone attended."""
+    _require("governance.manage_meeting", author, meeting)
     _refuse_if_frozen(meeting)
     saved = []
     for member, status, represented_by in lines:
@@ -216,13 +237,14 @@ def meeting_quorum(meeting: Meeting) -> dict:
 @transaction.atomic
 def minutes_save(*, meeting: Meeting, text: str, author: User | None = None) -> Minutes:
     """Write or rewrite the draft minutes; adopted minutes never change."""
+    _require("governance.manage_meeting", author, meeting)
     if not text.strip():
         raise ValidationError({"text": _("Le compte rendu est vide.")})
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
     if minutes is None:
         minutes = Minutes(meeting=meeting)
     elif minutes.is_adopted:
-        raise ValidationError(_("Ce compte rendu est adopté : il ne peut plus être modifié."))
+        raise ValidationError(MINUTES_FROZEN)
     minutes.text = text
     minutes._history_user = author
     minutes.full_clean()
@@ -234,8 +256,9 @@ def minutes_save(*, meeting: Meeting, text: str, author: User | None = None) -> 
 def minutes_send_for_remarks(*, minutes: Minutes, author: User | None = None) -> int:
     """Send the minutes to the current members for remarks. Returns the number of e-mails sent."""
     minutes = Minutes.objects.select_for_update().select_related("meeting__body").get(pk=minutes.pk)
+    _require("governance.manage_meeting", author, minutes.meeting)
     if minutes.is_adopted:
-        raise ValidationError(_("Ce compte rendu est adopté : il n'est plus soumis à remarques."))
+        raise ValidationError(MINUTES_NOT_FOR_REMARKS)
     meeting = minutes.meeting
     members = BodyMember.objects.current().filter(body=meeting.body).exclude(email="")
     messages = [
@@ -267,9 +290,10 @@ def minutes_adopt(
     *, minutes: Minutes, adopted_in: Meeting | None = None, author: User | None = None
 ) -> Minutes:
     """Adopt the minutes, optionally in a later meeting of the same body; from now on they are frozen."""
-    minutes = Minutes.objects.select_for_update().select_related("meeting").get(pk=minutes.pk)
+    minutes = Minutes.objects.select_for_update().select_related("meeting__body").get(pk=minutes.pk)
+    _require("governance.manage_meeting", author, minutes.meeting)
     if minutes.is_adopted:
-        raise ValidationError(_("Ce compte rendu est déjà adopté."))
+        raise ValidationError(MINUTES_ALREADY_ADOPTED)
     if adopted_in is not None:
         if adopted_in.body_id != minutes.meeting.body_id:
             raise ValidationError({"adopted_in": _("Choisissez une réunion de la même instance.")})
@@ -291,6 +315,7 @@ def minutes_adopt(
 @transaction.atomic
 def decision_save(*, decision: Decision, author: User | None = None) -> Decision:
     """Record or correct a decision's content; refused once the meeting's minutes are adopted."""
+    _require("governance.manage_meeting", author, decision.meeting)
     _refuse_if_frozen(decision.meeting)
     if decision.status == DecisionStatus.DONE and not decision.done_on:
         decision.done_on = timezone.localdate()
@@ -309,6 +334,7 @@ def decision_update_status(
     author: User | None = None,
 ) -> Decision:
     """Follow a decision up: only its status and completion date change, even after adoption."""
+    _require("governance.follow_decision", author, decision)
     if status not in DecisionStatus.values:
         raise ValidationError({"status": _("Suivi inconnu.")})
     # Only a decision carried out has a completion date.

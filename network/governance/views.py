@@ -2,7 +2,9 @@
 the governance indicators.
 
 Access: every object is fetched through a scoped queryset (Body/Meeting/Decision.objects.visible_to),
-so a stranger gets 404; writes then require Body.objects.managed_by, so a reader gets 403.
+so a stranger gets 404; writes then ask the object rules of network/governance/rules.py
+(governance.manage_body, governance.edit_meeting…), so a reader gets 403, and so does an organiser
+trying to change a meeting whose minutes are adopted.
 """
 
 from django.contrib import messages
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_POST
 from network.enums import AttendanceStatus
 from network.models.governance import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
 from spro.http import query_year
-from spro.web.access import rule_required
+from spro.web.access import require, rule_required
 from spro.web.forms import attach_service_errors
 
 from . import indicators, pdf, selectors, services
@@ -37,21 +39,23 @@ from .forms import (
     MinutesAdoptForm,
     MinutesForm,
 )
+from .rules import (
+    COORDINATION_ONLY,
+    MEETING_FROZEN,
+    MINUTES_ALREADY_ADOPTED,
+    MINUTES_FROZEN,
+    MINUTES_NOT_FOR_REMARKS,
+    ORGANISERS_ONLY,
+)
 
 PAGE_SIZE = 25
 NAV = "governance"
 
 
+NO_MINUTES_YET = gettext_lazy("Cette réunion n'a pas encore de compte rendu.")
+
+
 # Access helpers: one per object kind, 404 for strangers, 403 for readers who try to write.
-
-
-def _can_manage(user, body_id) -> bool:
-    return Body.objects.managed_by(user).filter(pk=body_id).exists()
-
-
-def _require_manager(user, body_id) -> None:
-    if not _can_manage(user, body_id):
-        raise PermissionDenied(_("Seuls les organisateurs de cette instance peuvent la modifier."))
 
 
 def _visible_body(request, pk) -> Body:
@@ -62,7 +66,7 @@ def _visible_body(request, pk) -> Body:
 
 def _managed_body(request, pk) -> Body:
     body = _visible_body(request, pk)
-    _require_manager(request.user, body.pk)
+    require("governance.manage_body", request.user, body, ORGANISERS_ONLY)
     return body
 
 
@@ -72,20 +76,23 @@ def _visible_meeting(request, pk) -> Meeting:
 
 def _managed_meeting(request, pk) -> Meeting:
     meeting = _visible_meeting(request, pk)
-    _require_manager(request.user, meeting.body_id)
+    require("governance.manage_meeting", request.user, meeting, ORGANISERS_ONLY)
+    return meeting
+
+
+def _editable_meeting(request, pk) -> Meeting:
+    """A meeting whose record its organiser may still change: a crafted request on a frozen meeting
+    gets a refusal page, not a form."""
+    meeting = _managed_meeting(request, pk)
+    require("governance.edit_meeting", request.user, meeting, MEETING_FROZEN)
     return meeting
 
 
 def _minutes_of(meeting) -> Minutes | None:
-    return Minutes.objects.filter(meeting=meeting).select_related("adopted_in").first()
-
-
-def _refuse_if_adopted(request, meeting) -> None:
-    """A crafted request on a frozen meeting gets a refusal page, not a form."""
-    if services.minutes_are_adopted(meeting):
-        raise PermissionDenied(
-            _("Le compte rendu de cette réunion est adopté : elle ne peut plus être modifiée.")
-        )
+    minutes = Minutes.objects.filter(meeting=meeting).select_related("adopted_in").first()
+    if minutes is not None:
+        minutes.meeting = meeting  # the minutes' rules ask about its body: no query again
+    return minutes
 
 
 def _form_page(request, context):
@@ -117,7 +124,6 @@ def body_list(request):
             "page_obj": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
             "is_filtered": any(request.GET.get(name) for name in filterset.form.fields),
             "year": year,
-            "can_create": request.user.roles.is_regional_coordinator,
         },
     )
 
@@ -137,22 +143,16 @@ def body_detail(request, pk):
             "meetings_by_year": sorted(by_year.items(), reverse=True),
             "year": today.year,
             **selectors.body_rhythm(body, by_year.get(today.year, []), today.year),
-            "can_manage": _can_manage(request.user, body.pk),
-            "can_edit": request.user.roles.is_regional_coordinator,
         },
     )
 
 
-@rule_required(
-    "governance.manage_bodies", gettext_lazy("Cette page est réservée à la coordination régionale.")
-)
+@rule_required("governance.manage_bodies", COORDINATION_ONLY)
 def body_create(request):
     return _body_form(request, Body())
 
 
-@rule_required(
-    "governance.manage_bodies", gettext_lazy("Cette page est réservée à la coordination régionale.")
-)
+@rule_required("governance.manage_bodies", COORDINATION_ONLY)
 def body_edit(request, pk):
     return _body_form(request, get_object_or_404(Body.objects.managed_by(request.user), pk=pk))
 
@@ -256,8 +256,7 @@ def meeting_create(request, body_pk):
 
 
 def meeting_edit(request, pk):
-    meeting = _managed_meeting(request, pk)
-    _refuse_if_adopted(request, meeting)
+    meeting = _editable_meeting(request, pk)
     form = MeetingForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
         try:
@@ -274,11 +273,6 @@ def meeting_edit(request, pk):
 
 def meeting_detail(request, pk):
     meeting = _visible_meeting(request, pk)
-    minutes = _minutes_of(meeting)
-    frozen = minutes is not None and minutes.is_adopted
-    can_manage = _can_manage(request.user, meeting.body_id)
-    user = request.user
-    decisions = meeting.decisions.select_related("owner", "subject_type")
     return render(
         request,
         "network/governance/meeting_detail.html",
@@ -289,14 +283,8 @@ def meeting_detail(request, pk):
             "agenda": meeting.agenda.select_related("subject_type"),
             "attendances": _attendance_lines(meeting),
             "quorum": services.meeting_quorum(meeting),
-            "minutes": minutes,
-            "frozen": frozen,
-            "decisions": [
-                {"decision": d, "can_follow": can_manage or d.owner_id == user.pk} for d in decisions
-            ],
-            "can_manage": can_manage,
-            "can_write": can_manage and not frozen,
-            "agenda_form": AgendaItemForm(user=user) if can_manage and not frozen else None,
+            "minutes": _minutes_of(meeting),
+            "decisions": meeting.decisions.select_related("owner", "subject_type"),
         },
     )
 
@@ -310,8 +298,7 @@ def _attendance_lines(meeting):
 
 
 def agenda_item_add(request, pk):
-    meeting = _managed_meeting(request, pk)
-    _refuse_if_adopted(request, meeting)
+    meeting = _editable_meeting(request, pk)
     form = AgendaItemForm(request.POST or None, instance=AgendaItem(meeting=meeting), user=request.user)
     if request.method == "POST" and form.is_valid():
         form.apply_subject(form.instance)
@@ -339,8 +326,7 @@ def agenda_item_delete(request, pk):
     item = get_object_or_404(
         AgendaItem.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
     )
-    meeting = _managed_meeting(request, item.meeting_id)
-    _refuse_if_adopted(request, meeting)
+    meeting = _editable_meeting(request, item.meeting_id)
     services.agenda_item_delete(item=item, author=request.user)
     messages.success(request, _("Le point est retiré de l'ordre du jour."))
     return redirect("governance:meeting_detail", pk=meeting.pk)
@@ -348,8 +334,7 @@ def agenda_item_delete(request, pk):
 
 @require_POST
 def meeting_invite(request, pk):
-    meeting = _managed_meeting(request, pk)
-    _refuse_if_adopted(request, meeting)
+    meeting = _editable_meeting(request, pk)
     try:
         sent = services.meeting_invite(meeting=meeting, author=request.user)
     except ValidationError as error:
@@ -360,8 +345,7 @@ def meeting_invite(request, pk):
 
 
 def attendance_edit(request, pk):
-    meeting = _managed_meeting(request, pk)
-    _refuse_if_adopted(request, meeting)
+    meeting = _editable_meeting(request, pk)
     attendances = list(Attendance.objects.filter(meeting=meeting))
     # The sheet lists the members convened plus those in office on the day (late additions).
     day = timezone.localdate(meeting.starts_at)
@@ -421,9 +405,8 @@ def attendance_sheet(request, pk):
 
 def minutes_edit(request, pk):
     meeting = _managed_meeting(request, pk)
+    require("governance.write_minutes", request.user, meeting, MINUTES_FROZEN)
     minutes = _minutes_of(meeting)
-    if minutes is not None and minutes.is_adopted:
-        raise PermissionDenied(_("Ce compte rendu est adopté : il ne peut plus être modifié."))
     form = MinutesForm(request.POST or None, initial={"text": minutes.text if minutes else ""})
     if request.method == "POST" and form.is_valid():
         try:
@@ -443,6 +426,8 @@ def minutes_edit(request, pk):
 def minutes_send(request, pk):
     meeting = _managed_meeting(request, pk)
     minutes = get_object_or_404(Minutes.objects.managed_by(request.user), meeting=meeting)
+    minutes.meeting = meeting
+    require("governance.send_minutes", request.user, minutes, MINUTES_NOT_FOR_REMARKS)
     try:
         sent = services.minutes_send_for_remarks(minutes=minutes, author=request.user)
     except ValidationError as error:
@@ -456,8 +441,8 @@ def minutes_send(request, pk):
 def minutes_adopt(request, pk):
     meeting = _managed_meeting(request, pk)
     minutes = get_object_or_404(Minutes.objects.managed_by(request.user), meeting=meeting)
-    if minutes.is_adopted:
-        raise PermissionDenied(_("Ce compte rendu est déjà adopté."))
+    minutes.meeting = meeting
+    require("governance.adopt_minutes", request.user, minutes, MINUTES_ALREADY_ADOPTED)
     form = MinutesAdoptForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         try:
@@ -498,8 +483,7 @@ def minutes_context(meeting) -> dict:
 
 def minutes_pdf(request, pk):
     meeting = _visible_meeting(request, pk)
-    if not Minutes.objects.filter(meeting=meeting).exists():
-        raise PermissionDenied(_("Cette réunion n'a pas encore de compte rendu."))
+    require("governance.print_minutes", request.user, meeting, NO_MINUTES_YET)
     response = HttpResponse(pdf.minutes_pdf(minutes_context(meeting)), content_type="application/pdf")
     filename = f"compte-rendu-{timezone.localtime(meeting.starts_at):%Y-%m-%d}-{meeting.pk}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -510,15 +494,13 @@ def minutes_pdf(request, pk):
 
 
 def decision_create(request, pk):
-    meeting = _managed_meeting(request, pk)
-    _refuse_if_adopted(request, meeting)
+    meeting = _editable_meeting(request, pk)
     return _decision_form(request, meeting, Decision(meeting=meeting))
 
 
 def decision_edit(request, pk):
     decision = get_object_or_404(Decision.objects.visible_to(request.user), pk=pk)
-    meeting = _managed_meeting(request, decision.meeting_id)
-    _refuse_if_adopted(request, meeting)
+    meeting = _editable_meeting(request, decision.meeting_id)
     return _decision_form(request, meeting, decision)
 
 
@@ -549,8 +531,7 @@ def decision_status(request, pk):
     decision = get_object_or_404(
         Decision.objects.visible_to(request.user).select_related("meeting__body"), pk=pk
     )
-    if decision.owner_id != request.user.pk:
-        _require_manager(request.user, decision.meeting.body_id)
+    require("governance.follow_decision", request.user, decision, ORGANISERS_ONLY)
     form = DecisionStatusForm(
         request.POST or None, initial={"status": decision.status, "done_on": decision.done_on}
     )
@@ -591,8 +572,6 @@ def decision_list(request):
             "filterset": filterset,
             "page_obj": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
             "is_filtered": any(request.GET.get(name) for name in filterset.form.fields),
-            "today": timezone.localdate(),
-            "open_statuses": ("ouverte", "en_cours"),
         },
     )
 

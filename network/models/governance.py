@@ -234,6 +234,11 @@ class Attendance(models.Model):
     def __str__(self):
         return f"{self.member} : {self.get_status_display()}"
 
+    @property
+    def has_answered(self) -> bool:
+        """The member's presence is recorded (not merely convened)."""
+        return self.status != AttendanceStatus.INVITED
+
 
 class MinutesQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -334,6 +339,16 @@ class Decision(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.summary[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still to carry out (as DecisionQuerySet.open)."""
+        return self.status in (DecisionStatus.OPEN, DecisionStatus.IN_PROGRESS)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still to carry out past its due date (as DecisionQuerySet.overdue)."""
+        return self.is_open and self.due_date is not None and self.due_date < timezone.localdate()
 
 
 class ProfessionalisationSession(TimeStampedModel):

@@ -1,24 +1,20 @@
-"""Demo data of the regional strategy, the professionalisation sessions and the coordination visits.
+"""Demo data of the regional strategy and the professionalisation sessions.
 
 Inspired by the orientation part of the Grand Est CPRDFOP (priority "L'orientation tout au long de
 la vie", its défis and fiches-actions). Idempotent: every row is found by its natural key (title,
-code, label, theme and date, site and date), so running it twice creates nothing the second time.
-Run after `sites.demo.load_demo` (it looks organisations and sites up by name and slug).
+code, label, theme and date), so running it twice creates nothing the second time.
+Run after `sites.demo.load_demo` (it looks organisations up by name). The coordination visits, which
+belong to the sites' layer, are loaded by sites/labels/demo_visits.py.
 """
 
 import datetime
-import zlib
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from sites.enums import VisitPurpose
-from sites.models import Site
-from sites.models.visits import CoordinationVisit
-
 from ..enums import ReviewKind
-from ..models import Organisation, User
+from ..models import Organisation
 from ..models.governance import ProfessionalisationSession, SessionParticipation
 from ..models.strategy import (
     Challenge,
@@ -259,32 +255,6 @@ SESSIONS = [
       ("Maison de l'emploi et de la formation de Saint-Dizier", 2)]),
 ]  # fmt: skip
 
-# About five coordination visits a year per site, each in its season: (purpose, first month, last month).
-VISIT_SEASONS = [
-    (VisitPurpose.YEARLY_REVIEW, 1, 2),
-    (VisitPurpose.FUNDING_FILE, 3, 4),
-    (VisitPurpose.PROGRAMME_REVIEW, 5, 6),
-    (VisitPurpose.COMMITTEE_PREPARATION, 9, 10),
-    (VisitPurpose.CONFORMITY, 11, 12),
-]
-VISIT_NOTES = {
-    VisitPurpose.YEARLY_REVIEW: "Aide à la rédaction du bilan d'activité et contrôle des statistiques.",
-    VisitPurpose.FUNDING_FILE: "Relecture du dossier de financement avant dépôt à la Région.",
-    VisitPurpose.PROGRAMME_REVIEW: "Point sur le programme de l'année et les événements du second semestre.",
-    VisitPurpose.COMMITTEE_PREPARATION: "Préparation du comité technique local de programmation.",
-    VisitPurpose.CONFORMITY: "Visite de suivi du cahier des charges.",
-}
-
-
-def _day_in(year: int, first_month: int, last_month: int, seed: str) -> datetime.date:
-    """A stable working day in the season, different per site (no randomness: idempotent)."""
-    spread = zlib.crc32(seed.encode())
-    month = first_month + spread % (last_month - first_month + 1)
-    day = datetime.date(year, month, 3 + (spread // 7) % 22)
-    while day.weekday() >= 5:  # the coordination visits on working days
-        day += datetime.timedelta(days=1)
-    return day
-
 
 def _organisations(names) -> dict[str, Organisation]:
     found = {}
@@ -295,7 +265,7 @@ def _organisations(names) -> dict[str, Organisation]:
 
 @transaction.atomic
 def load_strategy_demo(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Load the demo strategy, sessions and visits; returns {kind: rows created}."""
+    """Load the demo strategy and sessions; returns {kind: rows created}."""
     today = today or timezone.localdate()
     created: dict[str, int] = {}
 
@@ -397,20 +367,4 @@ def load_strategy_demo(*, today: datetime.date | None = None) -> dict[str, int]:
                     for name, n in lines
                     if name in organisations
                 )
-
-    visitor = User.objects.filter(username="coordination").first()
-    for site in Site.objects.labelled().order_by("slug"):
-        for year in (today.year - 1, today.year):
-            for purpose, first, last in VISIT_SEASONS:
-                visited_on = _day_in(year, first, last, f"{site.slug}-{purpose}")
-                _visit, was = CoordinationVisit.objects.get_or_create(
-                    site=site,
-                    purpose=purpose,
-                    visited_on=visited_on,
-                    defaults={
-                        "visitor": visitor,
-                        "notes": VISIT_NOTES[purpose] if visited_on <= today else "",
-                    },
-                )
-                count("visites sur site", was)
     return created

@@ -1,4 +1,4 @@
-"""Who may do what with the regional strategy and the professionalisation sessions."""
+"""Who may do what with the regional strategy."""
 
 import rules
 
@@ -11,6 +11,7 @@ rules.add_rule("strategy.read_indicators", reads_whole_network)
 rules.add_rule("strategy.manage", is_regional_coordinator)
 # The sites' actions under each challenge (their plans' lines): the coordination, observers, sites.
 rules.add_rule("strategy.read_site_actions", reads_whole_network | is_site_coordinator)
-# The professionalisation sessions: read by the same members, kept by the coordination.
-rules.add_rule("strategy.read_sessions", reads_whole_network | is_site_coordinator | is_partner)
-rules.add_rule("strategy.manage_sessions", is_regional_coordinator)
+# Whose site actions the dashboard counts: every site's for the coordination and observers (the
+# column says so), their own sites' otherwise.
+rules.add_rule("strategy.read_all_site_actions", reads_whole_network)
+# The professionalisation sessions' rules are in network/sessions/rules.py.

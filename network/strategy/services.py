@@ -1,4 +1,4 @@
-"""Writes of the regional strategy and of the professionalisation sessions.
+"""Writes of the regional strategy.
 
 Each function validates the object (model constraints included) before saving, inside a
 transaction, and returns it. Views call these; they never save strategy objects themselves.
@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Organisation
-from ..models.governance import ProfessionalisationSession, SessionParticipation
 from ..models.strategy import (
     Challenge,
     Indicator,
@@ -98,26 +97,3 @@ def review_save(*, review: StrategyReview) -> StrategyReview:
             {"year": _("L'année doit correspondre à la période de la stratégie (ou l'année qui suit).")}
         )
     return _validated_save(review)
-
-
-@transaction.atomic
-def session_save(
-    *, session: ProfessionalisationSession, participations: Iterable[tuple[Organisation, int]]
-) -> ProfessionalisationSession:
-    """Save a session and replace its participants by organisation (one line per organisation)."""
-    lines = [(organisation, count) for organisation, count in participations if organisation and count]
-    seen = set()
-    for organisation, _count in lines:
-        if organisation.pk in seen:
-            raise ValidationError(
-                _("L'organisation « %(name)s » figure deux fois dans les participants.")
-                % {"name": organisation}
-            )
-        seen.add(organisation.pk)
-    _validated_save(session)
-    session.participations.all().delete()
-    SessionParticipation.objects.bulk_create(
-        SessionParticipation(session=session, organisation=organisation, participants=count)
-        for organisation, count in lines
-    )
-    return session

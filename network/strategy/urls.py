@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ..governance import views as governance_views
+from ..sessions import urls as sessions_urls
 from . import views
 
 app_name = "strategy"
@@ -24,10 +25,8 @@ urlpatterns = [
     path("indicateurs-de-resultat/<int:pk>/valeur/", views.indicator_value, name="indicator_value"),
     path("<int:strategy_pk>/bilans/nouveau/", views.review_create, name="review_create"),
     path("bilans/<int:pk>/modifier/", views.review_edit, name="review_edit"),
-    path("professionnalisation/", views.session_list, name="session_list"),
-    path("professionnalisation/nouvelle/", views.session_create, name="session_create"),
-    path("professionnalisation/<int:pk>/", views.session_detail, name="session_detail"),
-    path("professionnalisation/<int:pk>/modifier/", views.session_edit, name="session_edit"),
+    # The professionalisation sessions (network/sessions/) keep their addresses and names here.
+    *sessions_urls.urlpatterns,
     # The governance indicators, kept at their address under the strategy.
     path("indicateurs/", governance_views.governance_indicators, name="indicators"),
 ]

@@ -1,4 +1,4 @@
-"""Pages of the regional strategy and the professionalisation sessions."""
+"""Pages of the regional strategy (the professionalisation sessions have theirs in network/sessions)."""
 
 import rules
 from django.contrib import messages
@@ -14,7 +14,6 @@ from spro.http import query_year
 from spro.web.access import rule_required
 from spro.web.forms import attach_service_errors
 
-from ..models.governance import ProfessionalisationSession
 from ..models.strategy import (
     Challenge,
     Indicator,
@@ -25,15 +24,13 @@ from ..models.strategy import (
     Strategy,
     StrategyReview,
 )
-from . import indicators, selectors, services
+from . import indicators, services
 from .forms import (
     ChallengeForm,
     IndicatorForm,
     IndicatorValueForm,
     MilestoneForm,
-    ParticipationFormSet,
     PriorityForm,
-    SessionForm,
     StrategicActionForm,
     StrategyForm,
     StrategyReviewForm,
@@ -411,82 +408,4 @@ def _review_form(request, review):
         },
         success_message=_("Le bilan « %(name)s » est enregistré."),
         redirect_to=lambda r: f"{_overview_url(r.strategy)}#bilans",
-    )
-
-
-# Professionalisation sessions
-
-
-@rule_required("strategy.read_sessions", MEMBERS_ONLY)
-def session_list(request):
-    today = timezone.localdate()
-    year = query_year(request, "year", default=today.year)
-    return render(
-        request,
-        "network/strategy/session_list.html",
-        {
-            "nav": "sessions",
-            "year": year,
-            "sessions": selectors.sessions_of_year(year),
-            "totals": selectors.session_yearly_totals(),
-            "can_edit": rules.test_rule("strategy.manage_sessions", request.user),
-        },
-    )
-
-
-@rule_required("strategy.read_sessions", MEMBERS_ONLY)
-def session_detail(request, pk):
-    session = get_object_or_404(ProfessionalisationSession.objects.visible_to(request.user), pk=pk)
-    participations = session.participations.select_related("organisation").order_by("organisation__name")
-    total = sum(p.participants for p in participations)
-    return render(
-        request,
-        "network/strategy/session_detail.html",
-        {
-            "nav": "sessions",
-            "session": session,
-            "participations": participations,
-            "total": total,
-            "participant_days": total * session.days,
-            "can_edit": rules.test_rule("strategy.manage_sessions", request.user),
-        },
-    )
-
-
-@rule_required("strategy.manage_sessions", COORDINATION_ONLY)
-def session_create(request):
-    return _session_form(request, ProfessionalisationSession())
-
-
-@rule_required("strategy.manage_sessions", COORDINATION_ONLY)
-def session_edit(request, pk):
-    return _session_form(
-        request, get_object_or_404(ProfessionalisationSession.objects.editable_by(request.user), pk=pk)
-    )
-
-
-def _session_form(request, session):
-    creating = session.pk is None
-    initial = (
-        []
-        if creating
-        else [
-            {"organisation": p.organisation_id, "participants": p.participants}
-            for p in session.participations.order_by("organisation__name")
-        ]
-    )
-    form = SessionForm(request.POST or None, instance=session)
-    formset = ParticipationFormSet(request.POST or None, initial=initial, prefix="participants")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            session = services.session_save(session=form.instance, participations=formset.lines())
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(request, _("La session « %(name)s » est enregistrée.") % {"name": session.theme})
-            return redirect("strategy:session_detail", pk=session.pk)
-    return render(
-        request,
-        "network/strategy/session_form.html",
-        {"nav": "sessions", "form": form, "formset": formset, "session": session, "creating": creating},
     )

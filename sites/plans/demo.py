@@ -15,7 +15,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from network.enums import BodyScope, DecisionKind
+from network.governance.demo import arbitration_summary, steering_committee_date
 from network.models import Organisation, User
+from network.models.governance import Body, Decision
 from network.models.strategy import Challenge
 
 from ..demo import SITES
@@ -246,3 +249,38 @@ def load_plans_demo(*, today: datetime.date | None = None) -> dict[str, int]:
                 authors=authors,
             )
     return {"plans d'actions": created}
+
+
+@transaction.atomic
+def load_plan_arbitrations_demo(*, today: datetime.date | None = None) -> dict[str, int]:
+    """The December steering committees arbitrate the sites' plans: each held committee's decision is
+    an avis about the site's plan of the next year (else of its own year).
+
+    Run after network.governance.demo (the committees and their decisions) and load_plans_demo: the
+    governance layer does not read the plans, which sit above it. Idempotent: a decision that already
+    has its subject is left alone.
+    """
+    today = today or timezone.localdate()
+    linked = 0
+    committees = Body.objects.filter(scope=BodyScope.SITE, kind__code="comite-pilotage").select_related(
+        "site"
+    )
+    for body in committees:
+        for year in (today.year - 1, today.year):
+            decision = Decision.objects.filter(
+                meeting__body=body,
+                meeting__starts_at=steering_committee_date(year),
+                summary=arbitration_summary(year),
+                subject_id__isnull=True,
+            ).first()
+            plan = (
+                ActionPlan.objects.filter(site=body.site, year=year + 1).first()
+                or ActionPlan.objects.filter(site=body.site, year=year).first()
+            )
+            if decision is None or plan is None:
+                continue
+            decision.subject = plan
+            decision.kind = DecisionKind.FAVOURABLE
+            decision.save(update_fields=["subject_type", "subject_id", "kind", "updated_at"])
+            linked += 1
+    return {"avis sur les plans": linked} if linked else {}

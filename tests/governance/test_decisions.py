@@ -10,6 +10,8 @@ from network.enums import DecisionKind, DecisionStatus
 from network.governance import services
 from network.governance.demo import load_governance_demo
 from network.models.governance import Body, BodyKind, Decision, Meeting, Minutes
+from sites.labels.demo_governance import load_commission_avis_demo
+from sites.plans.demo import load_plan_arbitrations_demo
 from tests.factories import SiteFactory, UserFactory
 from tests.helpers import PERSONAS, text
 
@@ -244,8 +246,11 @@ def test_governance_demo_is_idempotent(db, partner):
     today = datetime.date(2026, 11, 23)
 
     first = load_governance_demo(today=today)
+    # The commission's avis on the application is the labels' demo, loaded next by seed_demo.
+    assert load_commission_avis_demo(today=today) == {"décisions": 1}
     counts = (Body.objects.count(), Meeting.objects.count(), Decision.objects.count())
     second = load_governance_demo(today=today)
+    assert load_commission_avis_demo(today=today) == {}
 
     assert BodyKind.objects.count() == 6
     # The commission and the two steering committees (technical committees exist only for the
@@ -276,6 +281,8 @@ def test_governance_demo_holds_a_full_yearly_cycle(db, partner):
     today = datetime.date(2026, 11, 23)
 
     load_governance_demo(today=today)
+    # The steering committees' arbitration of the plans is the plans' demo, loaded next by seed_demo.
+    load_plan_arbitrations_demo(today=today)
 
     technical = Meeting.objects.get(body__territory=marne, starts_at__year=2026)
     assert timezone.localtime(technical.starts_at).month == 10

@@ -11,6 +11,7 @@ from network.strategy.demo import load_strategy_demo
 from network.strategy.indicators import strategy_progress
 from sites.demo import load_demo
 from sites.enums import VisitPurpose
+from sites.labels.demo_visits import load_visits_demo
 from sites.models import Site
 from sites.models.visits import CoordinationVisit
 
@@ -21,6 +22,9 @@ def test_demo_strategy_is_realistic_and_idempotent(client_for, regional_coordina
     load_demo(with_accounts=False)
     today = datetime.date(2026, 6, 15)
     report = load_strategy_demo(today=today)
+    # The coordination visits are the sites' layer's demo, loaded next by seed_demo.
+    assert "visites sur site" not in report
+    load_visits_demo(today=today)
     assert report["priorités"] == 3 and report["fiches-actions"] >= 5
     strategy = Strategy.objects.get()
     assert strategy.start_year <= today.year <= strategy.end_year
@@ -45,6 +49,7 @@ def test_demo_strategy_is_realistic_and_idempotent(client_for, regional_coordina
     assert sum(row.milestones_due for row in rows) > 0
 
     assert load_strategy_demo(today=today) == {}
+    assert load_visits_demo(today=today) == {}
     assert Strategy.objects.count() == 1
 
 

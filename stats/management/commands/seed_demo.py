@@ -18,11 +18,14 @@ EXTRA_LOADERS = [
     ("statistiques", "stats.demo.load_stats_demo"),
     # Before the plans: site actions are linked to the strategy's challenges.
     ("stratégie", "network.strategy.demo.load_strategy_demo"),
+    ("visites sur site", "sites.labels.demo_visits.load_visits_demo"),
     ("labels", "sites.labels.demo.load_labels_demo"),
     ("plans d'actions", "sites.plans.demo.load_plans_demo"),
-    # Last: the June commission gives its avis on a label application, and the steering committees
-    # arbitrate the plans.
+    # Last: the bodies and their cycle of meetings; then the June commission gives its avis on a label
+    # application, and the steering committees arbitrate the plans.
     ("instances", "network.governance.demo.load_governance_demo"),
+    ("avis de la commission", "sites.labels.demo_governance.load_commission_avis_demo"),
+    ("arbitrage des plans", "sites.plans.demo.load_plan_arbitrations_demo"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Reads of the strategy pages that span several models (sessions and their participations)."""
+"""Reads of the professionalisation sessions pages that span several models (sessions, participations)."""
 
 from django.db.models import Count, DecimalField, F, Sum
 from django.db.models.functions import ExtractYear
