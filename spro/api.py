@@ -390,6 +390,10 @@ _ERROR_DESCRIPTIONS = {
     401: _("Authentification absente, ou jeton invalide ou révoqué."),
     403: _("Jeton sans la portée nécessaire, ou droits insuffisants."),
     404: _("Objet introuvable ou non visible, ou page inexistante."),
+    409: _("Une requête avec la même clé Idempotency-Key est encore en cours : réessayez plus tard."),
+    413: _("Corps de requête trop volumineux."),
+    422: _("Clé Idempotency-Key déjà utilisée pour une autre requête."),
+    429: _("Trop d'appels pour ce jeton : attendez le nombre de secondes de l'en-tête Retry-After."),
 }
 
 

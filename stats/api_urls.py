@@ -1,11 +1,13 @@
 """Statistics endpoints, mounted under /api/v1/ by spro/urls.py (see network/api_urls.py for the naming)."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .api import MonthlyStatsViewSet
+from .api_visits import VisitIngestView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("stats/monthly", MonthlyStatsViewSet, basename="api-stats-monthly")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("visits/", VisitIngestView.as_view(), name="api-visits")]

@@ -6,14 +6,16 @@ the import and the API ask them (`require("stats.submit_period", user, period, m
 
 Rules about one object take it as the rule's object: a site (`stats.enter_data`, `stats.read_site`),
 a period (`stats.submit_period`…), a visit (`stats.edit_visit`), a territory (`stats.read_territory`).
-They read the person's roles (`user.roles`) and the object's own fields only, never the database,
-so asking them on every row of a page costs nothing. Lists are still fetched through the scoping
+They read the person's roles (`user.roles`) and the object's own fields only, never the database
+(an API token's binding is read once per request), so asking them on every row of a page costs
+nothing. Lists are still fetched through the scoping
 querysets (`Site.objects.data_visible_to(user)`, `Site.objects.editable_by(user)`,
 `Visit.objects.editable_by(user)`), which answer the same questions for many objects at once.
 """
 
 import rules
 
+from network.enums import ApiScope
 from network.rules import is_partner, is_regional_coordinator, is_site_coordinator, reads_whole_network
 
 from .enums import PeriodStatus
@@ -25,6 +27,24 @@ from .enums import PeriodStatus
 def coordinates_site(user, site) -> bool:
     """The person coordinates this site today."""
     return site is not None and site.pk in user.roles.coordinated_site_ids
+
+
+@rules.predicate
+def ingests_for_site(user, site) -> bool:
+    """An API token with the scope write:visits, bound to this site (a site's reception software)."""
+    return site is not None and _ingests(user, site.pk)
+
+
+@rules.predicate
+def ingests_for_period_site(user, period) -> bool:
+    return period is not None and _ingests(user, period.site_id)
+
+
+def _ingests(user, site_id: int) -> bool:
+    token = getattr(user, "token", None)
+    if token is None or not token.has_scope(ApiScope.VISITS_WRITE):
+        return False
+    return site_id in (user.bound_site_ids or ())
 
 
 @rules.predicate
@@ -96,8 +116,9 @@ rules.add_rule("stats.read_published_figures", is_partner)
 
 # A site's data is entered by its coordinators and by the regional coordination (the rule behind
 # Site.objects.editable_by); the desk in the menu is for the sites' coordinators.
-enters_site_data = is_regional_coordinator | coordinates_site
-enters_period_data = is_regional_coordinator | coordinates_period_site
+# A site's own reception software enters its visits through the API (a token bound to the site).
+enters_site_data = is_regional_coordinator | coordinates_site | ingests_for_site
+enters_period_data = is_regional_coordinator | coordinates_period_site | ingests_for_period_site
 rules.add_rule("stats.enter_data", enters_site_data)  # obj: the site
 rules.add_rule("stats.use_desk", is_site_coordinator)
 # Importing is entering data: the coordination, or the coordinator of at least one site.

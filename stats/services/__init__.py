@@ -24,7 +24,7 @@ from .periods import (
 )
 from .reminders import period_reminders_send
 from .satisfaction import satisfaction_comment_delete, satisfaction_record
-from .visits import visit_delete, visit_record, visit_update
+from .visits import visit_delete, visit_record, visit_update, visits_ingest
 
 __all__ = [
     "AggregateCheck",
@@ -44,4 +44,5 @@ __all__ = [
     "visit_delete",
     "visit_record",
     "visit_update",
+    "visits_ingest",
 ]

@@ -1,5 +1,7 @@
 """Detailed periods: record, correct and delete one anonymous visit, and move the roll-ups with it."""
 
+from collections import Counter
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +30,8 @@ VISIT_FIELDS = (
 def _validate_visit(values: dict) -> None:
     errors = {}
     for name in ("contact_kind", "sex"):
-        if values.get(name) is None:
+        # An instance, or its id (the API's ingestion passes ids).
+        if values.get(name) is None and values.get(f"{name}_id") is None:
             errors[name] = _("Ce champ est obligatoire.")
     day = values.get("visited_on")
     if day is None:
@@ -133,3 +136,76 @@ def visit_delete(*, visit: Visit, author) -> None:
         period.mode = ""
         period.save(update_fields=["mode"])
     _log_change(period=period, user=author, details={"visit_deleted": snapshot})
+
+
+@transaction.atomic
+def visits_ingest(*, site: Site, author, visits: list[dict], dry_run: bool = False) -> dict:
+    """Record many anonymous visits of one site at once (the partner API's ingestion): all or none.
+
+    `visits` are validated values (model instances for the choices, `themes` and `referrals` as
+    lists of ids). Each month touched must accept the author's data (stats.write_period): an open
+    period for a site's own software, whatever the request's size. The roll-ups move once for the
+    whole batch, and each period's history gets one line. With `dry_run`, nothing is written but the
+    answer is the same. Returns {"visits": n, "months": [(month, n), ...]}.
+    """
+    if not visits:
+        raise ValidationError(_("Aucun passage à enregistrer."))
+    for values in visits:
+        values.setdefault("half_day", "")
+        _validate_visit(values)
+    by_month = {}
+    for values in visits:
+        by_month.setdefault(first_of_month(values["visited_on"]), []).append(values)
+    periods = {}
+    for month in sorted(by_month):
+        existing = Period.objects.select_for_update().filter(site=site, month=month).first()
+        # Checked before anything is created: a dry run leaves no empty period behind.
+        period = existing or Period(site=site, month=month)
+        _check_writable(period=period, user=author, mode=PeriodMode.DETAILED)
+        periods[month] = period
+    summary = {
+        "visits": len(visits),
+        "months": [(month, len(rows)) for month, rows in sorted(by_month.items())],
+    }
+    if dry_run:
+        return summary
+    for month, period in periods.items():
+        if period.pk is None:
+            period = period_get_or_create(site=site, day=month)
+            periods[month] = period
+        if not period.mode:
+            period.mode = PeriodMode.DETAILED
+            period.save(update_fields=["mode"])
+    _bulk_record(site, periods, visits)
+    for month, rows in by_month.items():
+        _log_change(period=periods[month], user=author, details={"visits_ingested": len(rows)})
+    return summary
+
+
+def _bulk_record(site: Site, periods: dict, visits: list[dict]) -> None:
+    """Insert the visits, their themes and referrals, and add them to the roll-ups in one pass."""
+    created = Visit.objects.bulk_create(
+        [
+            Visit(
+                site=site,
+                period=periods[first_of_month(values["visited_on"])],
+                **{name: value for name, value in values.items() if name.removesuffix("_id") in VISIT_FIELDS},
+            )
+            for values in visits
+        ]
+    )
+    themes, referrals = [], []
+    cells, cross = Counter(), Counter()
+    for visit, values in zip(created, visits, strict=True):
+        theme_ids = sorted(set(values.get("themes", ())))
+        referral_ids = sorted(set(values.get("referrals", ())))
+        themes += [Visit.themes.through(visit_id=visit.pk, theme_id=pk) for pk in theme_ids]
+        referrals += [Visit.referrals.through(visit_id=visit.pk, referraltarget_id=pk) for pk in referral_ids]
+        visit_cells, visit_cross = rollups.visit_cells(
+            visit, rollups.visit_values(visit, theme_ids, referral_ids)
+        )
+        cells.update(visit_cells)
+        cross.update(visit_cross)
+    Visit.themes.through.objects.bulk_create(themes)
+    Visit.referrals.through.objects.bulk_create(referrals)
+    rollups.apply(cells, cross)
