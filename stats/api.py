@@ -3,8 +3,9 @@
 
 Figures come from the roll-up table MonthlyCount, never from the raw visits. Who sees which site:
 - a partner (organisation token, or a partner member's session) reads the aggregated figures of
-  the labelled sites, with small cells hidden (`count: null, suppressed: true`) so that nobody
-  can be singled out;
+  the labelled sites (those of its token's binding), validated or locked months only, with small
+  cells hidden (`count: null, suppressed: true`) and enough others that none can be worked back
+  (stats/published.py);
 - the regional coordination and observers read every site, site coordinators their own sites,
   in full (it is their own data, and they already see it on the dashboards).
 The rules are stats.read_figures and stats.read_published_figures (stats/rules.py).
@@ -22,9 +23,9 @@ from network.enums import ApiScope
 from sites.models import Site
 from spro.api import ApiFilterSet, ApiViewMixin, HasScope, SlugFilter, error_responses
 
+from . import published
 from .enums import Dimension
 from .models import DIMENSION_MODELS, MonthlyCount, Sex, first_of_month
-from .selectors import suppress_small_cells
 
 # Serializers
 
@@ -96,23 +97,24 @@ class MonthlyCountFilter(ApiFilterSet):
 
 
 def stats_visible_sites(request) -> tuple:
-    """The sites whose figures the principal reads, and whether small cells must be hidden.
+    """The sites whose figures the principal reads, and whether they read the published figures
+    only (validated months, protected cells) rather than their own data in full.
 
-    An organisation token's principal is a partner (ApiClient): it reads the published figures.
+    An organisation token's principal is a partner (ApiClient): it reads the published figures, of
+    the sites its token is bound to when it is.
     """
     user = request.user
     if rules.test_rule("stats.read_figures", user):
         return Site.objects.data_visible_to(user), False
     if rules.test_rule("stats.read_published_figures", user):
-        return Site.objects.labelled(), True
+        sites = Site.objects.labelled()
+        bound = getattr(user, "bound_site_ids", None)
+        return (sites if bound is None else sites.filter(pk__in=bound)), True
     return Site.objects.none(), True
 
 
-def _cell(value: int, suppress: bool) -> dict:
-    if not suppress:
-        return {"count": value, "suppressed": False}
-    shown = suppress_small_cells(value)
-    return {"count": shown, "suppressed": shown is None}
+def _cell(value: int, hidden: bool) -> dict:
+    return {"count": None, "suppressed": True} if hidden else {"count": value, "suppressed": False}
 
 
 def _item_labels(dimension: str, ids: set[int]) -> dict[int, tuple[str | None, str]]:
@@ -137,11 +139,15 @@ def _item_labels(dimension: str, ids: set[int]) -> dict[int, tuple[str | None, s
         summary=gettext_lazy("Passages mensuels par site et par modalité"),
         description=gettext_lazy(
             "Une ligne par site, mois, ventilation et modalité, avec le total et le détail par sexe. "
-            "Les partenaires lisent les sites labellisés ; les cases de moins de "
-            "`SPRO_SMALL_CELL_THRESHOLD` passages (5 par défaut) y sont masquées (`count: null`, "
-            "`suppressed: true`), et le total d'une ligne l'est aussi dès qu'une case par sexe l'est, "
-            "pour qu'il ne permette pas de la recalculer. Thèmes et orientations admettent plusieurs "
-            "réponses par passage. Portée : `stats:read`."
+            "Les partenaires lisent les sites labellisés (ceux de leur jeton quand il est lié à des "
+            "sites ou des territoires), et seulement les mois validés ou verrouillés. Les cases de "
+            "moins de `SPRO_SMALL_CELL_THRESHOLD` passages (5 par défaut) y sont masquées "
+            "(`count: null`, `suppressed: true`), et assez d'autres cases du même mois du site "
+            "(totaux compris) pour qu'aucune case masquée ne puisse être recalculée à partir des "
+            "totaux et des cases visibles de toutes ses ventilations ; un même mois masque toujours "
+            "les mêmes cases. La coordination régionale, les observateurs et les coordinateurs de "
+            "site (sur leurs sites) lisent tous les mois en entier. Thèmes et orientations admettent "
+            "plusieurs réponses par passage. Portée : `stats:read`."
         ),
         responses={200: MonthlyStatSerializer, **error_responses(400, 401, 403, 404)},
         tags=["statistiques"],
@@ -156,7 +162,8 @@ class MonthlyStatsViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericV
     def get_queryset(self):
         sites, self.suppress = stats_visible_sites(self.request)
         # Cells brought back to zero by corrections are left out.
-        return MonthlyCount.objects.filter(site__in=sites).exclude(count=0)
+        counts = MonthlyCount.objects.filter(site__in=sites).exclude(count=0)
+        return published.published_counts(counts) if self.suppress else counts
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -178,18 +185,27 @@ class MonthlyStatsViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericV
         ids_by_dimension = {}
         for row in page:
             ids_by_dimension.setdefault(row["dimension"], set()).add(row["item_id"])
+        hidden = (
+            published.hidden_cells(
+                {(row["site_id"], row["month"]) for row in page}, [sex.pk for sex in sexes]
+            )
+            if self.suppress
+            else set()
+        )
         # One query per breakdown present on the page (nine at most), whatever its length.
         labels = {dimension: _item_labels(dimension, ids) for dimension, ids in ids_by_dimension.items()}
         rows = []
         for row in page:
+            key = (row["site_id"], row["month"], row["dimension"], row["item_id"])
             by_sex = [
-                {"sex": sex.code, "label": sex.label, **_cell(row[f"sex_{sex.pk}"] or 0, self.suppress)}
+                {
+                    "sex": sex.code,
+                    "label": sex.label,
+                    **_cell(row[f"sex_{sex.pk}"] or 0, (*key, sex.pk) in hidden),
+                }
                 for sex in sexes
             ]
-            total = _cell(row["total"] or 0, self.suppress)
-            if any(cell["suppressed"] for cell in by_sex):
-                # Otherwise the total minus the other sexes would give the hidden cell back.
-                total = {"count": None, "suppressed": True}
+            total = _cell(row["total"] or 0, (*key, published.ALL_SEXES) in hidden)
             code, label = labels[row["dimension"]].get(row["item_id"], (None, _("Modalité supprimée")))
             rows.append(
                 {

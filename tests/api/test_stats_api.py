@@ -4,12 +4,16 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from network.enums import ApiScope
 from network.models import User
+from network.services import api_token_create
 from sites.enums import LabelStatus
+from spro.disclosure import Table, determined_cells
 from stats import services
-from stats.enums import Dimension
+from stats.enums import Dimension, PeriodStatus
+from stats.models import Period
 from tests.api.utils import assert_error
 from tests.factories import SiteFactory, TerritoryFactory
 from tests.stats.conftest import Refs
@@ -18,6 +22,7 @@ URL = "/api/v1/stats/monthly/"
 YEAR = timezone.localdate().year - 1
 MARCH = datetime.date(YEAR, 3, 1)
 APRIL = datetime.date(YEAR, 4, 1)
+MAY = datetime.date(YEAR, 5, 1)
 
 
 def set_month(site, month, counts: dict):
@@ -65,12 +70,22 @@ def hidden_site(db):
     )
 
 
+def validate(site, *months):
+    """The regional coordination validated these months: partners may read them."""
+    Period.objects.filter(site=site, month__in=months).update(status=PeriodStatus.VALIDATED)
+
+
 @pytest.fixture
 def figures(site_a, site_b, hidden_site, refs):
     set_month(site_a, MARCH, month_counts(refs, women=3, men=6))
     set_month(site_a, APRIL, month_counts(refs, women=5, men=7))
+    # Still open: the site's own figures, not yet published to partners.
+    set_month(site_a, MAY, month_counts(refs, women=40, men=40))
     set_month(site_b, MARCH, month_counts(refs, women=0, men=8))
     set_month(hidden_site, MARCH, month_counts(refs, women=10, men=10))
+    validate(site_a, MARCH, APRIL)
+    validate(site_b, MARCH)
+    validate(hidden_site, MARCH)
 
 
 # --- Authentication and scope -----------------------------------------------------------------------
@@ -114,9 +129,9 @@ def test_partners_read_labelled_sites_with_small_cells_hidden(token_client, figu
     march = totals[("reims", f"{YEAR}-03-01")]
     assert march["site_name"] == site_a.name
     assert march["item"] == {"id": 0, "code": None, "label": "Total"}
-    # 3 women: hidden; and the total with them, else 9 − 6 would give the 3 back.
-    assert by_sex(march) == {"femme": (None, True), "homme": (6, False)}
-    assert (march["count"], march["suppressed"]) == (None, True)
+    # 3 women: hidden; and the total or the men with them, else 9 − 6 would give the 3 back.
+    assert by_sex(march)["femme"] == (None, True)
+    assert march["suppressed"] or by_sex(march)["homme"][1]
 
     april = totals[("reims", f"{YEAR}-04-01")]
     assert by_sex(april) == {"femme": (5, False), "homme": (7, False)}
@@ -126,6 +141,89 @@ def test_partners_read_labelled_sites_with_small_cells_hidden(token_client, figu
     troyes = totals[("troyes", f"{YEAR}-03-01")]
     assert by_sex(troyes) == {"femme": (0, False), "homme": (8, False)}
     assert troyes["count"] == 8
+
+
+@pytest.mark.django_db
+def test_months_not_yet_validated_are_not_published_to_partners(
+    token_client, client_for, coordinator_a, figures, site_a
+):
+    partner_months = {
+        month for site, month in total_rows(token_client(ApiScope.STATS_READ).get(URL)) if site == "reims"
+    }
+    own_months = {month for site, month in total_rows(client_for(coordinator_a).get(URL)) if site == "reims"}
+    assert partner_months == {f"{YEAR}-03-01", f"{YEAR}-04-01"}
+    assert own_months == {f"{YEAR}-03-01", f"{YEAR}-04-01", f"{YEAR}-05-01"}
+    Period.objects.filter(site=site_a, month=MAY).update(status=PeriodStatus.SUBMITTED)
+    assert f"{YEAR}-05-01" not in {m for _s, m in total_rows(token_client(ApiScope.STATS_READ).get(URL))}
+    Period.objects.filter(site=site_a, month=MAY).update(status=PeriodStatus.LOCKED)
+    assert f"{YEAR}-05-01" in {m for _s, m in total_rows(token_client(ApiScope.STATS_READ).get(URL))}
+
+
+@pytest.mark.django_db
+def test_no_hidden_cell_comes_back_by_subtraction(token_client, site_a, refs):
+    """The attack of the issue: a month's hidden cells recomputed from its totals and visible cells."""
+    female, male = refs.sexes
+    counts = {
+        (Dimension.TOTAL, 0, female.pk): 14,
+        (Dimension.TOTAL, 0, male.pk): 9,
+        (Dimension.AGE_BAND, refs.age_bands[0].pk, female.pk): 2,
+        (Dimension.AGE_BAND, refs.age_bands[1].pk, female.pk): 12,
+        (Dimension.AGE_BAND, refs.age_bands[1].pk, male.pk): 9,
+        (Dimension.SITUATION, refs.situations[0].pk, female.pk): 10,
+        (Dimension.SITUATION, refs.situations[1].pk, female.pk): 4,
+        (Dimension.SITUATION, refs.situations[1].pk, male.pk): 9,
+    }
+    set_month(site_a, MARCH, counts)
+    validate(site_a, MARCH)
+    lines = rows(token_client(ApiScope.STATS_READ).get(URL, {"page_size": 500}))
+    published = Table()
+    cells = {}
+
+    def cell(key, value):
+        cells[key] = published.cell(value)
+        return cells[key]
+
+    shown = {}
+    for line in lines:
+        key = (line["dimension"], line["item"]["id"])
+        shown[(*key, None)] = line["count"]
+        for sex_cell in line["by_sex"]:
+            shown[(*key, sex_cell["sex"])] = sex_cell["count"]
+    # Rebuild the true table and its equations, then ask which published-hidden cells are determined.
+    truth = {}
+    for (dimension, item, sex), value in counts.items():
+        code = female.code if sex == female.pk else male.code
+        truth[(dimension, item, code)] = value
+    keys = {(d, i) for d, i, _s in truth}
+    for dimension, item in keys:
+        row = [
+            cell((dimension, item, code), truth.get((dimension, item, code), 0))
+            for code in ("femme", "homme")
+        ]
+        published.add_sum(row, cell((dimension, item, None), sum(published.values[c] for c in row)))
+    for dimension in (Dimension.AGE_BAND, Dimension.SITUATION):
+        items = sorted(i for d, i in keys if d == dimension)
+        published.add_sum([cells[(dimension, i, None)] for i in items], cells[(Dimension.TOTAL, 0, None)])
+        for code in ("femme", "homme"):
+            published.add_sum([cells[(dimension, i, code)] for i in items], cells[(Dimension.TOTAL, 0, code)])
+    published.add_sum(
+        [cells[(Dimension.TOTAL, 0, code)] for code in ("femme", "homme")], cells[(Dimension.TOTAL, 0, None)]
+    )
+    hidden = {position for key, position in cells.items() if shown.get(key, 0) is None}
+    assert cells[(Dimension.AGE_BAND, refs.age_bands[0].pk, "femme")] in hidden
+    assert cells[(Dimension.SITUATION, refs.situations[1].pk, "femme")] in hidden
+    assert determined_cells(published, hidden) == set()
+
+
+@pytest.mark.django_db
+def test_a_token_bound_to_a_site_reads_that_site_only(figures, site_a, partner_organisation):
+    _token, key = api_token_create(
+        organisation=partner_organisation, name="Lié", scopes=[ApiScope.STATS_READ], sites=[site_a]
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert {site for site, _month in total_rows(client.get(URL))} == {"reims"}
+    assert rows(client.get(URL, {"site": "troyes"})) == []
 
 
 @pytest.mark.django_db
@@ -222,6 +320,7 @@ def test_filters(client_for, regional_coordinator, refs):
 def test_pagination(token_client, site_a, refs):
     for month in range(1, 6):
         set_month(site_a, datetime.date(YEAR, month, 1), month_counts(refs, 5, 5))
+        validate(site_a, datetime.date(YEAR, month, 1))
     client = token_client(ApiScope.STATS_READ)
     data = client.get(URL, {"dimension": Dimension.TOTAL, "page_size": 2}).json()
     assert data["count"] == 5
@@ -239,13 +338,14 @@ def test_query_count_does_not_grow_with_sites_or_months(token_client, refs, djan
     client.token.last_used_at = timezone.now()
     client.token.save(update_fields=["last_used_at"])
 
-    def list_in_six_queries() -> int:
+    def list_in_seven_queries() -> int:
         # 1. the token (with its organisation), by key hash; a token reads the labelled sites, no query;
         # 2. the sexes (one column each);
-        # 3. COUNT(*) of the grouped lines, for the pagination;
+        # 3. COUNT(*) of the grouped lines of validated months, for the pagination;
         # 4. the page of lines, grouped by site, month, dimension and item, one sum per sex;
-        # 5.-6. the labels of the items on the page: one query per breakdown present (total needs none).
-        with django_assert_num_queries(6):
+        # 5. the whole tables of the page's site-months, for the cells to hide;
+        # 6.-7. the labels of the items on the page: one query per breakdown present (total needs none).
+        with django_assert_num_queries(7):
             response = client.get(URL, {"page_size": 500})
         assert response.status_code == 200
         return response.json()["count"]
@@ -257,11 +357,12 @@ def test_query_count_does_not_grow_with_sites_or_months(token_client, refs, djan
                 counts = month_counts(refs, 5, 6)
                 counts[(Dimension.SITUATION, refs.situations[month % 3].pk, refs.sexes[0].pk)] = 5
                 set_month(site, datetime.date(YEAR, month, 1), counts)
+                validate(site, datetime.date(YEAR, month, 1))
 
     add_sites(1, 2)
-    assert list_in_six_queries() == 1 * 2 * 4  # total, two age bands, one situation per month.
+    assert list_in_seven_queries() == 1 * 2 * 4  # total, two age bands, one situation per month.
     add_sites(5, 6)
-    assert list_in_six_queries() == 1 * 2 * 4 + 5 * 6 * 4
+    assert list_in_seven_queries() == 1 * 2 * 4 + 5 * 6 * 4
 
 
 @pytest.mark.django_db
