@@ -17,6 +17,8 @@ api_v1 = [
     path("", include("network.api_urls")),
     path("", include("sites.api_urls")),
     path("", include("stats.api_urls")),
+    path("", include("network.governance.api_urls")),
+    path("", include("sites.plans.api_urls")),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the page has no inline script.
     path(
@@ -44,6 +46,9 @@ urlpatterns = [
     path("evenements/", include("events.urls")),
     # The public regional agenda (no login).
     path("agenda/", include("events.public.urls")),
+    # Open data (no login): the datasets' page and the statistics files, then the directory's files.
+    path("donnees-ouvertes/", include("stats.opendata_urls")),
+    path("donnees-ouvertes/", include("sites.opendata.urls")),
     path("instances/", include("network.governance.urls")),
     # The calendar (sites/calendar/, above labels) keeps its addresses and names under the strategy's
     # namespace: /strategie/calendrier/, strategy:calendar and strategy:ical_feed.
