@@ -97,6 +97,20 @@ class EventQuerySet(models.QuerySet):
         ids = self.filter(own).values("pk")
         return self.filter(Q(pk__in=ids) | Q(published=True))
 
+    def data_visible_to(self, user):
+        """Events whose internal data (unpublished fields, attendance, history) the user reads: every
+        event for the coordination and observers, their sites' events for a site coordinator, the
+        co-organised ones for a partner. The organisers' pages (/evenements/) read through this."""
+        roles = user.roles
+        if roles.reads_whole_network:
+            return self
+        own = Q(pk__in=[])
+        if roles.coordinated_site_ids:
+            own |= Q(sites__in=roles.coordinated_site_ids)
+        if roles.partner_organisation_ids:
+            own |= Q(partners__in=roles.partner_organisation_ids)
+        return self.filter(pk__in=self.filter(own).values("pk"))
+
     def managed_by(self, user):
         """Every event for the regional coordination; the events of a site coordinator's sites."""
         roles = user.roles

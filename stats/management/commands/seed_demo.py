@@ -26,6 +26,9 @@ EXTRA_LOADERS = [
     ("instances", "network.governance.demo.load_governance_demo"),
     ("avis de la commission", "sites.labels.demo_governance.load_commission_avis_demo"),
     ("arbitrage des plans", "sites.plans.demo.load_plan_arbitrations_demo"),
+    # After the sites, the bodies and the plans: events carry out plan actions, programmes come
+    # from the concertation meetings.
+    ("événements", "events.demo.load_events_demo"),
 ]
 
 
