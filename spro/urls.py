@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("stats.api_urls")),
     path("", include("network.governance.api_urls")),
     path("", include("sites.plans.api_urls")),
+    path("", include("events.api_urls")),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the page has no inline script.
     path(
