@@ -1,11 +1,12 @@
 """Filters of the public site directory."""
 
 import django_filters
+import rules
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
 from network.models import Territory
-from network.roles import NO_ROLES
 
 from .enums import LabelStatus
 from .models import Site, SiteKind
@@ -46,10 +47,10 @@ class SiteFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
-        roles = request.user.roles if request is not None else NO_ROLES
+        user = request.user if request is not None else AnonymousUser()
         # The public only ever sees labelled or suspended sites: a status filter would be
         # meaningless for them and would hint at sites they cannot see.
-        if not roles.reads_whole_network:
+        if not rules.test_rule("sites.read_all_sites", user):
             del self.filters["label_status"]
 
     def filter_search(self, queryset, name, value):

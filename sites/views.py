@@ -1,16 +1,18 @@
 """Pages of the sites app: the public directory and site sheets, and the coordination's writes.
 
 Every write fetches its site through `Site.objects.editable_by(user)`, so a stranger gets a 404
-and never learns whether the site exists; pages reserved to the regional coordination then answer
-403 to the site's own coordinators. Writes go through sites.services.
+and never learns whether the site exists; the rules of sites/rules.py then decide what the reader
+may do (pages reserved to the regional coordination answer 403 to the site's own coordinators).
+Writes go through sites.services.
 """
 
 import itertools
 from operator import attrgetter
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, ForeignKey
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +20,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from spro.web.access import require, rule_required
 from spro.web.forms import attach_service_errors
 from spro.web.views import page_renderer
 
@@ -36,17 +39,12 @@ def _editable_site(request, slug: str) -> Site:
     return get_object_or_404(Site.objects.editable_by(request.user), slug=slug)
 
 
-def _require_regional_coordinator(user) -> None:
-    """Identity, label and team belong to the regional coordination: a site's own coordinator gets 403."""
-    if not user.roles.is_regional_coordinator:
-        raise PermissionDenied
-
-
-def _history_readable_sites(user):
-    """Sites whose change history the user may read: those they edit, or all for whole-network readers."""
-    if user.roles.reads_whole_network:
-        return Site.objects.all()
-    return Site.objects.editable_by(user)
+def _managed_site(request, slug: str) -> Site:
+    """The site if the user edits it (404 otherwise); identity, label and team belong to the regional
+    coordination: a site's own coordinator gets 403."""
+    site = _editable_site(request, slug)
+    require("sites.manage_site", request.user, site)
+    return site
 
 
 _render = page_renderer("sites", nav="sites")
@@ -84,7 +82,7 @@ def directory(request):
             "groups": groups,
             "departement_counts": departement_counts,
             "is_filtered": any(site_filter.form.data.get(name) for name in site_filter.filters),
-            "can_create": request.user.roles.is_regional_coordinator,
+            "can_create": rules.test_rule("sites.create_site", request.user),
         },
     )
 
@@ -96,10 +94,8 @@ def detail(request, slug):
     user = request.user
     visible = Site.objects.visible_to(user)
     site = get_object_or_404(visible.for_listing(), slug=slug)
-    roles = user.roles
-    can_edit = Site.objects.editable_by(user).filter(pk=site.pk).exists()
     coordinators = None
-    if user.is_authenticated:
+    if rules.test_rule("sites.read_coordinators", user, site):
         coordinators = site.coordinators.current().select_related("user").order_by("start_date", "pk")
     return _render(
         request,
@@ -112,9 +108,6 @@ def detail(request, slug):
             "themes": site.themes.all(),
             "service_levels": site.service_levels.all(),
             "coordinators": coordinators,
-            "can_edit_practical": can_edit,
-            "can_manage": can_edit and roles.is_regional_coordinator,
-            "can_see_history": can_edit or roles.reads_whole_network,
         },
     )
 
@@ -131,8 +124,8 @@ def _save_site_form(request, form) -> Site | None:
 
 
 @require_http_methods(["GET", "POST"])
+@rule_required("sites.create_site")
 def create(request):
-    _require_regional_coordinator(request.user)
     form = SiteForm(data=request.POST if request.method == "POST" else None)
     if form.is_valid() and (site := _save_site_form(request, form)):
         messages.success(request, _("Le site « %(name)s » a été créé.") % {"name": site.name})
@@ -142,8 +135,7 @@ def create(request):
 
 @require_http_methods(["GET", "POST"])
 def edit(request, slug):
-    site = _editable_site(request, slug)
-    _require_regional_coordinator(request.user)
+    site = _managed_site(request, slug)
     # The form writes what was typed onto the instance: keep the saved name for titles and links.
     site_name = site.name
     form = SiteForm(data=request.POST if request.method == "POST" else None, instance=site)
@@ -158,6 +150,7 @@ def edit(request, slug):
 @require_http_methods(["GET", "POST"])
 def edit_practical(request, slug):
     site = _editable_site(request, slug)
+    require("sites.edit_practical_info", request.user, site)
     site_name = site.name
     form = SitePracticalForm(data=request.POST if request.method == "POST" else None, instance=site)
     if form.is_valid() and (site := _save_site_form(request, form)):
@@ -173,8 +166,7 @@ def edit_practical(request, slug):
 
 @require_http_methods(["GET", "POST"])
 def label_status(request, slug):
-    site = _editable_site(request, slug)
-    _require_regional_coordinator(request.user)
+    site = _managed_site(request, slug)
     form = LabelStatusForm(data=request.POST if request.method == "POST" else None, site=site)
     if form.is_valid():
         data = form.cleaned_data
@@ -201,8 +193,7 @@ def label_status(request, slug):
 
 @require_http_methods(["GET", "POST"])
 def coordinator_add(request, slug):
-    site = _editable_site(request, slug)
-    _require_regional_coordinator(request.user)
+    site = _managed_site(request, slug)
     form = CoordinatorAssignForm(data=request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
@@ -239,8 +230,8 @@ def coordinator_end(request, pk):
         ),
         pk=pk,
     )
-    _require_regional_coordinator(request.user)
     site = assignment.site
+    require("sites.manage_site", request.user, site)
     form = CoordinatorEndForm(data=request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -313,7 +304,9 @@ def _display_value(field, value, names: dict):
 @require_safe
 def history(request, slug):
     """Changes of the site's sheet, steps of its label and its coordinators over time."""
-    site = get_object_or_404(_history_readable_sites(request.user), slug=slug)
+    # The sites whose data the user reads: all for whole-network readers, else their own.
+    site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
+    require("sites.read_history", request.user, site)
     records = site.history.select_related("history_user").order_by("-history_date", "-history_id")
     paginator = Paginator(records, HISTORY_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))

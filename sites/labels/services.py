@@ -2,7 +2,11 @@
 transaction. Views call these functions; they never orchestrate several writes themselves.
 
 Every function records `_history_user` on the label application so that its history (kept by
-django-simple-history) says who did each step.
+django-simple-history) says who did each step. The states in which a step may be taken are the
+predicates of sites/labels/rules.py (the pages show a button under the same rule); a step in the
+wrong state is refused with a French ValidationError. Who may act is checked by the views, and
+again here against the same rules when an author is given (PermissionDenied); without one (the
+demo loader, a task) the step is the platform's own.
 """
 
 import datetime
@@ -14,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from network.enums import DecisionKind
 from network.models.governance import Decision, Meeting
+from spro.web.access import require
 
 from ..enums import ApplicationStatus, AssessmentStatus, LabelStatus, RegionDecision
 from ..models import Site
@@ -21,18 +26,21 @@ from ..models.evaluation import AssessmentAnswer, EvaluationGrid, EvaluationItem
 from ..models.labels import ApplicationDocument, LabelApplication
 from ..models.visits import CoordinationVisit, CoordinationVisitFollowUp
 from ..services import site_change_label_status
+from .rules import (
+    awaits_decision,
+    awaits_instruction,
+    awaits_opinion,
+    has_no_open_application,
+    holds_label,
+    in_state,
+    is_draft,
+    is_open,
+)
 
 # The kinds of Decision that are an avis of the regional commission on an application.
 OPINION_KINDS = (DecisionKind.FAVOURABLE, DecisionKind.UNFAVOURABLE)
 # Bodies whose kind code starts with this are regional commissions (commission régionale des EM…).
 COMMISSION_KIND_PREFIX = "commission"
-# Applications still in progress: a site has at most one at a time.
-OPEN_STATUSES = (
-    ApplicationStatus.DRAFT,
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.INSTRUCTION,
-    ApplicationStatus.OPINION_GIVEN,
-)
 
 
 def _save(application: LabelApplication, author) -> LabelApplication:
@@ -46,8 +54,15 @@ def _lock(application: LabelApplication) -> LabelApplication:
     return LabelApplication.objects.select_for_update().get(pk=application.pk)
 
 
-def _require_status(application: LabelApplication, allowed, message: str) -> None:
-    if application.status not in allowed:
+def _require_author(rule: str, author, obj) -> None:
+    """Refuse an author whom the rule refuses (what the views already check, said once more)."""
+    if author is not None:
+        require(rule, author, obj)
+
+
+def _require_state(state, obj, message: str) -> None:
+    """Refuse the step unless the object is in the state (a predicate of sites/labels/rules.py)."""
+    if not in_state(state, obj):
         raise ValidationError(message)
 
 
@@ -57,13 +72,15 @@ def _require_status(application: LabelApplication, allowed, message: str) -> Non
 @transaction.atomic
 def label_application_create(*, site: Site, is_renewal: bool = False, author=None) -> LabelApplication:
     """Open a (renewal) application file for a site; one open file per site at a time."""
+    _require_author("labels.create_application", author, site)
     # Lock the site row: two clicks on "préparer le renouvellement" must create one file.
     site = Site.objects.select_for_update().get(pk=site.pk)
-    if LabelApplication.objects.filter(site=site, status__in=OPEN_STATUSES).exists():
-        raise ValidationError(_("Ce site a déjà une candidature en cours."))
-    if is_renewal and site.label_status not in (LabelStatus.LABELLED, LabelStatus.SUSPENDED):
-        raise ValidationError(_("Seul un site labellisé ou suspendu peut demander un renouvellement."))
-    if not is_renewal and site.label_status in (LabelStatus.LABELLED, LabelStatus.SUSPENDED):
+    _require_state(has_no_open_application, site, _("Ce site a déjà une candidature en cours."))
+    if is_renewal:
+        _require_state(
+            holds_label, site, _("Seul un site labellisé ou suspendu peut demander un renouvellement.")
+        )
+    elif in_state(holds_label, site):
         raise ValidationError(_("Ce site est déjà labellisé : préparez plutôt un renouvellement."))
     application = LabelApplication(site=site, is_renewal=is_renewal)
     return _save(application, author)
@@ -74,8 +91,9 @@ def label_application_submit(
     *, application: LabelApplication, submitted_on: datetime.date | None = None, author=None
 ) -> LabelApplication:
     """Deposit the file; a first application puts the site in "candidature"."""
+    _require_author("labels.write", author, application)
     application = _lock(application)
-    _require_status(application, [ApplicationStatus.DRAFT], _("Cette candidature a déjà été déposée."))
+    _require_state(is_draft, application, _("Cette candidature a déjà été déposée."))
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_on = submitted_on or timezone.localdate()
     site = application.site
@@ -93,9 +111,9 @@ def label_application_submit(
 @transaction.atomic
 def application_document_add(*, application: LabelApplication, kind: str, file, author=None):
     """Attach a piece to the file (the form has checked its type and size)."""
+    _require_author("labels.write", author, application)
     application = _lock(application)
-    if application.status in (ApplicationStatus.DECIDED, ApplicationStatus.WITHDRAWN):
-        raise ValidationError(_("Le dossier est clos : on ne peut plus y ajouter de pièce."))
+    _require_state(is_open, application, _("Le dossier est clos : on ne peut plus y ajouter de pièce."))
     document = ApplicationDocument(application=application, kind=kind, file=file, uploaded_by=author)
     document.save()
     # Touch the application so that its history shows the new piece.
@@ -109,12 +127,9 @@ def label_application_instruct(
 ) -> LabelApplication:
     """Record the coordination's technical review; with a done date the file is "en instruction"
     completed and ready for the commission."""
+    _require_author("labels.coordinate", author, application)
     application = _lock(application)
-    _require_status(
-        application,
-        [ApplicationStatus.SUBMITTED, ApplicationStatus.INSTRUCTION],
-        _("Seule une candidature déposée peut être instruite."),
-    )
+    _require_state(awaits_instruction, application, _("Seule une candidature déposée peut être instruite."))
     if instructed_on and application.submitted_on and instructed_on < application.submitted_on:
         raise ValidationError({"instructed_on": _("L'instruction ne peut pas précéder le dépôt.")})
     application.instruction_notes = notes
@@ -129,11 +144,10 @@ def label_application_record_opinion(
     *, application: LabelApplication, decision: Decision, author=None
 ) -> LabelApplication:
     """Link the commission's avis (a Decision taken in a meeting) to the application."""
+    _require_author("labels.coordinate", author, application)
     application = _lock(application)
-    _require_status(
-        application,
-        [ApplicationStatus.INSTRUCTION, ApplicationStatus.OPINION_GIVEN],
-        _("L'avis de la commission suit l'instruction de la candidature."),
+    _require_state(
+        awaits_opinion, application, _("L'avis de la commission suit l'instruction de la candidature.")
     )
     if application.instructed_on is None:
         raise ValidationError(_("Terminez d'abord l'instruction (date de fin d'instruction)."))
@@ -151,6 +165,7 @@ def label_application_create_opinion(
     *, application: LabelApplication, meeting: Meeting, kind: str, summary: str, author=None
 ) -> LabelApplication:
     """Create the avis in a commission meeting, about this application, and record it."""
+    _require_author("labels.coordinate", author, application)
     if not meeting.body.kind.code.startswith(COMMISSION_KIND_PREFIX):
         raise ValidationError({"meeting": _("Choisissez une réunion de la commission régionale.")})
     if kind not in OPINION_KINDS:
@@ -173,11 +188,10 @@ def label_application_decide(
 ) -> LabelApplication:
     """Record the Région's decision and apply it to the site in the same transaction: if the
     site's status cannot change, nothing is recorded."""
+    _require_author("labels.coordinate", author, application)
     application = _lock(application)
-    _require_status(
-        application,
-        [ApplicationStatus.OPINION_GIVEN],
-        _("La décision de la Région suit l'avis de la commission régionale."),
+    _require_state(
+        awaits_decision, application, _("La décision de la Région suit l'avis de la commission régionale.")
     )
     site = application.site
     application.region_decision = decision
@@ -227,8 +241,9 @@ def label_application_decide(
 @transaction.atomic
 def label_application_withdraw(*, application: LabelApplication, author=None) -> LabelApplication:
     """The site gives up its application; a first application sends the site back to "projet"."""
+    _require_author("labels.write", author, application)
     application = _lock(application)
-    _require_status(application, OPEN_STATUSES, _("Cette candidature est déjà close."))
+    _require_state(is_open, application, _("Cette candidature est déjà close."))
     application.status = ApplicationStatus.WITHDRAWN
     if not application.is_renewal and application.site.label_status == LabelStatus.APPLICATION:
         site_change_label_status(
@@ -258,6 +273,7 @@ def self_assessment_save(
     assessment, _created = SelfAssessment.objects.select_for_update().get_or_create(
         site=site, year=year, defaults={"grid": grid}
     )
+    _require_author("labels.write_assessment", author, assessment)
     item_ids = set(EvaluationItem.objects.filter(theme__grid=grid).values_list("pk", flat=True))
     if assessment.grid_id != grid.pk:
         raise ValidationError(_("Cette auto-évaluation a été faite sur une autre version de la grille."))
@@ -315,6 +331,7 @@ def coordination_visit_save(
     author=None,
 ) -> CoordinationVisit:
     """Create or update a visit with its follow-up actions, all or nothing."""
+    _require_author("labels.record_visit", author, visit)
     if visit.visitor_id is None and author is not None:
         visit.visitor = author
     visit.full_clean()

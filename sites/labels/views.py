@@ -2,13 +2,15 @@
 self-evaluation and the coordination visits.
 
 Every object is fetched through a scoped queryset (`visible_to`, `data_visible_to`), so a stranger
-gets a 404 and learns nothing; a reader who may not write (an observer, or a site coordinator on a
-step reserved to the regional coordination) then gets a 403. Writes go through
-sites.labels.services.
+gets a 404 and learns nothing; the rules of sites/labels/rules.py then decide what a reader may do:
+one who may not write (an observer, or a site coordinator on a step reserved to the regional
+coordination) gets a 403. Writes go through sites.labels.services, which refuse a step that the
+object's state forbids with a French message.
 """
 
+import rules
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
@@ -21,11 +23,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from network.models.governance import Decision
 from spro.files import file_response
 from spro.http import query_year
+from spro.web.access import require, rule_required
 from spro.web.forms import attach_service_errors
 from spro.web.history import history_entries
 from spro.web.views import page_renderer
 
-from ..enums import ApplicationStatus, AssessmentStatus, Judgement, LabelStatus
+from ..enums import Judgement
 from ..models import Site
 from ..models.evaluation import EvaluationGrid, SelfAssessment
 from ..models.labels import ApplicationDocument, LabelApplication
@@ -44,19 +47,11 @@ from .forms import (
     RegionDecisionForm,
     commission_meetings,
 )
+from .rules import holds_label, in_state
 
 LIST_PAGE_SIZE = 25
 VISITS_PER_YEAR_TARGET = 5
 FIRST_ASSESSMENT_YEAR = 2000
-
-
-def _require_regional_coordinator(user) -> None:
-    if not user.roles.is_regional_coordinator:
-        raise PermissionDenied
-
-
-def _can_edit_site(user, site: Site) -> bool:
-    return Site.objects.editable_by(user).filter(pk=site.pk).exists()
 
 
 _render = page_renderer("sites/labels", nav="labels")
@@ -74,10 +69,17 @@ def _visible_application(request, pk: int) -> LabelApplication:
 
 
 def _editable_application(request, pk: int) -> LabelApplication:
-    """The application if the user edits its site (site coordinators and coordination); 404/403."""
+    """The application if the user edits its site (site coordinators and coordination); 404/403.
+    Whether its state allows the step is the service's to say, with a message."""
     application = _visible_application(request, pk)
-    if not _can_edit_site(request.user, application.site):
-        raise PermissionDenied
+    require("labels.write", request.user, application)
+    return application
+
+
+def _coordinated_application(request, pk: int) -> LabelApplication:
+    """The application, for a step of the regional coordination (instruction, avis, décision)."""
+    application = _visible_application(request, pk)
+    require("labels.coordinate", request.user, application)
     return application
 
 
@@ -96,16 +98,16 @@ def application_list(request):
         {
             "filter_form": filter_form,
             "page": page,
-            "can_create": Site.objects.editable_by(request.user).exists(),
+            "is_filtered": any(request.GET.get(name) for name in filter_form.fields),
+            "can_create": rules.test_rule("labels.create_application", request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
+@rule_required("labels.create_application")
 def application_create(request):
     sites = Site.objects.editable_by(request.user).order_by("name")
-    if not sites.exists():
-        raise PermissionDenied
     form = ApplicationCreateForm(
         request.POST if request.method == "POST" else None,
         sites=sites,
@@ -113,7 +115,7 @@ def application_create(request):
     )
     if form.is_valid():
         site = form.cleaned_data["site"]
-        is_renewal = site.label_status in (LabelStatus.LABELLED, LabelStatus.SUSPENDED)
+        is_renewal = in_state(holds_label, site)
         try:
             application = services.label_application_create(
                 site=site, is_renewal=is_renewal, author=request.user
@@ -129,12 +131,8 @@ def application_create(request):
 @require_safe
 def application_detail(request, pk):
     application = _visible_application(request, pk)
-    user = request.user
-    roles = user.roles
-    can_edit = _can_edit_site(user, application.site)
     site = application.site
-    is_open = application.status in services.OPEN_STATUSES
-    has_open = LabelApplication.objects.filter(site=site, status__in=services.OPEN_STATUSES).exists()
+    # The buttons are the template's: {% test_rule "labels.submit_application" user application %}…
     return _render(
         request,
         "application_detail.html",
@@ -143,22 +141,9 @@ def application_detail(request, pk):
             "site": site,
             "documents": application.documents.select_related("uploaded_by"),
             "document_form": DocumentForm()
-            if can_edit and application.status not in (ApplicationStatus.DECIDED, ApplicationStatus.WITHDRAWN)
+            if rules.test_rule("labels.edit_application", request.user, application)
             else None,
-            "can_edit": can_edit,
-            "can_submit": can_edit and application.status == ApplicationStatus.DRAFT,
-            "can_withdraw": can_edit and is_open,
-            "is_coordination": roles.is_regional_coordinator,
-            "can_instruct": roles.is_regional_coordinator
-            and application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.INSTRUCTION),
-            "can_record_opinion": roles.is_regional_coordinator
-            and application.status in (ApplicationStatus.INSTRUCTION, ApplicationStatus.OPINION_GIVEN),
-            "can_decide": roles.is_regional_coordinator
-            and application.status == ApplicationStatus.OPINION_GIVEN,
             "renewal_due": site.renewal_is_due,
-            "can_prepare_renewal": can_edit
-            and not has_open
-            and site.label_status in (LabelStatus.LABELLED, LabelStatus.SUSPENDED),
             "opinions": Decision.objects.about(application).select_related("meeting__body"),
             "history": history_entries(
                 application.history.select_related("history_user").order_by("-history_date", "-history_id"),
@@ -196,8 +181,7 @@ def application_withdraw(request, pk):
 def application_prepare_renewal(request, slug):
     """Open a renewal file for a labelled site ("préparer le renouvellement")."""
     site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
-    if not _can_edit_site(request.user, site):
-        raise PermissionDenied
+    require("labels.write", request.user, site)
     try:
         application = services.label_application_create(site=site, is_renewal=True, author=request.user)
     except ValidationError as error:
@@ -246,8 +230,7 @@ def document_download(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def application_instruct(request, pk):
-    application = _visible_application(request, pk)
-    _require_regional_coordinator(request.user)
+    application = _coordinated_application(request, pk)
     form = InstructionForm(
         request.POST if request.method == "POST" else None,
         initial={"notes": application.instruction_notes, "instructed_on": application.instructed_on},
@@ -306,8 +289,7 @@ def _record_opinion(request, application: LabelApplication, form) -> bool:
 def application_opinion(request, pk):
     """Record the commission's avis: pick a decision already taken about this application in a
     meeting, or create it here in a chosen commission meeting."""
-    application = _visible_application(request, pk)
-    _require_regional_coordinator(request.user)
+    application = _coordinated_application(request, pk)
     choose_form = OpinionChoiceForm(application=application)
     create_form = OpinionCreateForm()
     if request.method == "POST":
@@ -332,8 +314,7 @@ def application_opinion(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def application_decide(request, pk):
-    application = _visible_application(request, pk)
-    _require_regional_coordinator(request.user)
+    application = _coordinated_application(request, pk)
     form = RegionDecisionForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -386,18 +367,8 @@ def assessment_list(request, slug):
         {
             "site": site,
             "assessments": assessments,
-            "can_edit": _can_edit_site(request.user, site),
             "this_year": timezone.localdate().year,
         },
-    )
-
-
-def _can_write_assessment(user, site: Site, assessment: SelfAssessment | None) -> bool:
-    """A site editor writes a draft (or a new one); the regional coordination also a submitted one."""
-    return _can_edit_site(user, site) and (
-        user.roles.is_regional_coordinator
-        or assessment is None
-        or assessment.status == AssessmentStatus.DRAFT
     )
 
 
@@ -463,9 +434,10 @@ def assessment_edit(request, slug, year):
     grid = selectors.assessment_grid(assessment)
     if grid is None:
         raise Http404(_("Aucune grille d'auto-évaluation en vigueur."))
-    can_write = _can_write_assessment(request.user, site, assessment)
-    if request.method == "POST" and not can_write:
-        raise PermissionDenied
+    # A self-evaluation not started yet is asked about through its site.
+    can_write = rules.test_rule("labels.write_assessment", request.user, assessment or site)
+    if request.method == "POST":
+        require("labels.write_assessment", request.user, assessment or site)
     themes, items = _grid_items(grid)
     initial = selectors.assessment_initial(assessment)
     data = request.POST if request.method == "POST" else None
@@ -486,9 +458,6 @@ def assessment_edit(request, slug, year):
             "sections": _assessment_sections(themes, form, initial, previous),
             "form": form,
             "can_write": can_write,
-            "can_reopen": request.user.roles.is_regional_coordinator
-            and assessment is not None
-            and assessment.status == AssessmentStatus.SUBMITTED,
         },
     )
 
@@ -497,9 +466,12 @@ def assessment_edit(request, slug, year):
 def assessment_reopen(request, slug, year):
     site = get_object_or_404(Site.objects.data_visible_to(request.user), slug=slug)
     assessment = get_object_or_404(SelfAssessment.objects.visible_to(request.user), site=site, year=year)
-    _require_regional_coordinator(request.user)
-    services.self_assessment_reopen(assessment=assessment)
-    messages.success(request, _("L'auto-évaluation est rendue au site comme brouillon."))
+    require("labels.coordinate", request.user, assessment)
+    if rules.test_rule("labels.reopen_assessment", request.user, assessment):
+        services.self_assessment_reopen(assessment=assessment)
+        messages.success(request, _("L'auto-évaluation est rendue au site comme brouillon."))
+    else:
+        messages.info(request, _("L'auto-évaluation est déjà un brouillon."))
     return redirect("labels:assessment_edit", slug=site.slug, year=year)
 
 
@@ -530,9 +502,12 @@ def visit_list(request):
             "years": range(today.year + 1, today.year - 6, -1),
             "sites": sites,
             "selected_site": selected_site,
+            "is_filtered": selected_site is not None,
+            # The empty state's way back: every site, the same year.
+            "reset_url": reverse("labels:visit_list") + f"?annee={year}",
             "counts": counts,
             "target": VISITS_PER_YEAR_TARGET,
-            "can_create": request.user.roles.is_regional_coordinator,
+            "can_create": rules.test_rule("labels.record_visit", request.user),
         },
     )
 
@@ -548,13 +523,13 @@ def visit_detail(request, pk):
         {
             "visit": visit,
             "follow_ups": visit.follow_ups.all(),
-            "can_edit": request.user.roles.is_regional_coordinator,
+            "can_edit": rules.test_rule("labels.record_visit", request.user, visit.site),
         },
     )
 
 
 def _visit_form(request, visit: CoordinationVisit | None):
-    _require_regional_coordinator(request.user)
+    require("labels.record_visit", request.user, visit.site if visit else None)
     sites = Site.objects.editable_by(request.user).order_by("name")
     data = request.POST if request.method == "POST" else None
     initial = {"visited_on": timezone.localdate()}

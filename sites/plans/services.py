@@ -1,60 +1,44 @@
 """Writes on annual action plans, each in one transaction, each workflow step logged.
 
-Who may do what is decided here (and mirrored by `allowed_steps` for the pages):
-- the site's coordinators and the regional coordination draft the plan while it is a draft;
-- they propose it; only the coordination arbitrates, transmits, records the Région's validation
-  and sends a proposed plan back to draft;
-- once validated, only results change (action realisation, indicator results);
-- the site's coordinators or the coordination close the year with the bilan.
-Observers read everything and write nothing. A refusal for lack of rights raises PermissionDenied
-(403 in the pages); a refusal because of the plan's state raises ValidationError with a French message.
+Who may do what, and in which state of the plan, is stated in sites/plans/rules.py: the pages
+show a button under the same rule the service asks here. A refusal for lack of rights raises
+PermissionDenied (403 in the pages); a refusal because of the plan's state raises ValidationError
+with a French message.
 """
 
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+import rules
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from spro.web.access import require
 
 from ..enums import ActionStatus, Arbitration, PlanStatus
 from ..models import Site
 from ..models.plans import ActionIndicator, ActionPlan, PlanAction, PlanTransition
-
-# Statuses in which results (realisation, indicator results) may be entered.
-RESULTS_STATUSES = (PlanStatus.VALIDATED, PlanStatus.REVIEWED)
-CLOSED_ACTION_STATUSES = (ActionStatus.DONE, ActionStatus.CANCELLED)
-
-
-def is_coordination(user) -> bool:
-    return user.roles.is_regional_coordinator
-
-
-def can_edit_site(user, site_id: int) -> bool:
-    """The regional coordination, or a current coordinator of the site."""
-    roles = user.roles
-    return roles.is_regional_coordinator or site_id in roles.coordinated_site_ids
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
+from .rules import STEP_RULES, in_state, is_validated, judged_on
 
 
 def _require_site_editor(user, plan: ActionPlan) -> None:
-    _require(
-        can_edit_site(user, plan.site_id),
+    require(
+        "plans.write",
+        user,
+        plan,
         _("Seules la coordination du site et la coordination régionale peuvent modifier ce plan."),
     )
 
 
-def _require_coordination(user) -> None:
-    _require(is_coordination(user), _("Cette étape est réservée à la coordination régionale."))
+def _require_coordination(user, plan: ActionPlan) -> None:
+    require("plans.coordinate", user, plan, _("Cette étape est réservée à la coordination régionale."))
 
 
-def _require_draft(plan: ActionPlan) -> None:
-    if plan.status != PlanStatus.DRAFT:
+def _require_draft(user, plan: ActionPlan, rule: str = "plans.edit_actions") -> None:
+    """The editor's refusal being already said, what the rule (plans.edit_actions, plans.edit_plan)
+    still refuses is the plan's state."""
+    if not rules.test_rule(rule, user, plan):
         raise ValidationError(
             _("Le plan est au statut « %(status)s » : ses actions ne se modifient plus.")
             % {"status": plan.get_status_display()}
@@ -66,34 +50,10 @@ def _locked(plan: ActionPlan) -> ActionPlan:
     return ActionPlan.objects.select_for_update().select_related("site").get(pk=plan.pk)
 
 
-def year_has_ended(plan: ActionPlan, today: datetime.date | None = None) -> bool:
-    return (today or timezone.localdate()).year > plan.year
-
-
-def all_actions_closed(plan: ActionPlan) -> bool:
-    """Every kept action is done or cancelled (and there is at least one)."""
-    kept = plan.actions.exclude(arbitration=Arbitration.REJECTED)
-    return kept.exists() and not kept.exclude(status__in=CLOSED_ACTION_STATUSES).exists()
-
-
 def allowed_steps(plan: ActionPlan, user, today: datetime.date | None = None) -> list[str]:
-    """The workflow steps the user may take on the plan now, for the page's buttons."""
-    editor = can_edit_site(user, plan.site_id)
-    coordination = is_coordination(user)
-    status = plan.status
-    steps = []
-    if status == PlanStatus.DRAFT and editor:
-        steps.append("propose")
-    if status == PlanStatus.PROPOSED and coordination:
-        steps += ["arbitrate", "back_to_draft"]
-    if status == PlanStatus.ARBITRATED and coordination:
-        steps.append("transmit")
-    if status == PlanStatus.SENT_TO_REGION and coordination:
-        steps.append("validate")
-    closable = status == PlanStatus.VALIDATED and editor
-    if closable and (year_has_ended(plan, today) or all_actions_closed(plan)):
-        steps.append("review")
-    return steps
+    """The workflow steps the user may take on the plan now (or on `today`), for the page's buttons."""
+    with judged_on(today):
+        return [step for step, rule in STEP_RULES.items() if rules.test_rule(rule, user, plan)]
 
 
 def _move(*, plan: ActionPlan, to_status: str, author, comment: str = "") -> ActionPlan:
@@ -106,12 +66,17 @@ def _move(*, plan: ActionPlan, to_status: str, author, comment: str = "") -> Act
     return plan
 
 
-def _require_status(plan: ActionPlan, expected: str, target: str) -> None:
-    if plan.status != expected:
-        raise ValidationError(
-            _("Un plan au statut « %(current)s » ne peut pas passer au statut « %(new)s ».")
-            % {"current": plan.get_status_display(), "new": PlanStatus(target).label}
-        )
+def _cannot_move(plan: ActionPlan, target: str) -> ValidationError:
+    return ValidationError(
+        _("Un plan au statut « %(current)s » ne peut pas passer au statut « %(new)s ».")
+        % {"current": plan.get_status_display(), "new": PlanStatus(target).label}
+    )
+
+
+def _require_step(user, plan: ActionPlan, rule: str, target: str) -> None:
+    """Who may take the step being already checked, what the step's rule still refuses is the state."""
+    if not rules.test_rule(rule, user, plan):
+        raise _cannot_move(plan, target)
 
 
 # The plan itself.
@@ -120,8 +85,10 @@ def _require_status(plan: ActionPlan, expected: str, target: str) -> None:
 @transaction.atomic
 def plan_create(*, site: Site, year: int, author, summary: str = "") -> ActionPlan:
     """Open a site's plan for a year, as a draft: one plan per site and year."""
-    _require(
-        can_edit_site(author, site.pk),
+    require(
+        "plans.create_plan",
+        author,
+        site,
         _("Seules la coordination du site et la coordination régionale peuvent créer son plan."),
     )
     if ActionPlan.objects.filter(site=site, year=year).exists():
@@ -138,7 +105,7 @@ def plan_update_summary(*, plan: ActionPlan, summary: str, author) -> ActionPlan
     """Rewrite the year's orientations while the plan is a draft."""
     plan = _locked(plan)
     _require_site_editor(author, plan)
-    _require_draft(plan)
+    _require_draft(author, plan, "plans.edit_plan")
     plan.summary = summary
     plan._history_user = author
     plan.save(update_fields=["summary", "updated_at"])
@@ -148,7 +115,7 @@ def plan_update_summary(*, plan: ActionPlan, summary: str, author) -> ActionPlan
 @transaction.atomic
 def plan_set_progress_rule(*, plan: ActionPlan, progress_rule: str, author) -> ActionPlan:
     """Choose how the plan's progress is computed: the coordination's choice, at any stage."""
-    _require_coordination(author)
+    require("plans.set_rule", author, plan, _("Cette étape est réservée à la coordination régionale."))
     plan = _locked(plan)
     plan.progress_rule = progress_rule
     plan._history_user = author
@@ -172,7 +139,7 @@ def plan_action_save(
     """Create or update a draft plan's action, its partners and its indicators."""
     plan = _locked(action.plan)
     _require_site_editor(author, plan)
-    _require_draft(plan)
+    _require_draft(author, plan)
     if action.pk is None and not action.order:
         action.order = plan.actions.count() + 1
     action._history_user = author
@@ -194,7 +161,7 @@ def plan_action_save(
 def plan_action_delete(*, action: PlanAction, author) -> None:
     plan = _locked(action.plan)
     _require_site_editor(author, plan)
-    _require_draft(plan)
+    _require_draft(author, plan)
     action.delete()
 
 
@@ -212,7 +179,7 @@ def results_record(
     """Record the realisation of the kept actions and their indicators' results; nothing else moves."""
     plan = _locked(plan)
     _require_site_editor(author, plan)
-    if plan.status not in RESULTS_STATUSES:
+    if not rules.test_rule("plans.enter_results", author, plan):
         raise ValidationError(_("Les résultats se saisissent une fois le plan validé par la Région."))
     actions = {action.pk: action for action in plan.actions.exclude(arbitration=Arbitration.REJECTED)}
     for action_id, status in action_statuses.items():
@@ -247,7 +214,7 @@ def plan_propose(*, plan: ActionPlan, author, comment: str = "") -> ActionPlan:
     """Brouillon → proposé: the draft goes to the technical committee."""
     plan = _locked(plan)
     _require_site_editor(author, plan)
-    _require_status(plan, PlanStatus.DRAFT, PlanStatus.PROPOSED)
+    _require_step(author, plan, "plans.propose_plan", PlanStatus.PROPOSED)
     if not plan.actions.exists():
         raise ValidationError(_("Ajoutez au moins une action avant de proposer le plan."))
     return _move(plan=plan, to_status=PlanStatus.PROPOSED, author=author, comment=comment)
@@ -256,9 +223,9 @@ def plan_propose(*, plan: ActionPlan, author, comment: str = "") -> ActionPlan:
 @transaction.atomic
 def plan_back_to_draft(*, plan: ActionPlan, author, comment: str) -> ActionPlan:
     """Proposé → brouillon: the coordination sends the plan back, saying why."""
-    _require_coordination(author)
+    _require_coordination(author, plan)
     plan = _locked(plan)
-    _require_status(plan, PlanStatus.PROPOSED, PlanStatus.DRAFT)
+    _require_step(author, plan, "plans.send_back_plan", PlanStatus.DRAFT)
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Expliquez pourquoi le plan revient en brouillon.")})
     return _move(plan=plan, to_status=PlanStatus.DRAFT, author=author, comment=comment)
@@ -272,9 +239,9 @@ def plan_arbitrate(*, plan: ActionPlan, author, decisions: dict[int, dict], comm
     is granted what it asked for; a modified one may get another amount (and needs a comment); a
     rejected one (comment required too) gets nothing.
     """
-    _require_coordination(author)
+    _require_coordination(author, plan)
     plan = _locked(plan)
-    _require_status(plan, PlanStatus.PROPOSED, PlanStatus.ARBITRATED)
+    _require_step(author, plan, "plans.arbitrate_plan", PlanStatus.ARBITRATED)
     actions = list(plan.actions.all())
     missing = [action.title for action in actions if action.pk not in decisions]
     if missing or set(decisions) - {action.pk for action in actions}:
@@ -312,18 +279,18 @@ def plan_arbitrate(*, plan: ActionPlan, author, decisions: dict[int, dict], comm
 @transaction.atomic
 def plan_transmit(*, plan: ActionPlan, author, comment: str = "") -> ActionPlan:
     """Arbitré → transmis à la Région."""
-    _require_coordination(author)
+    _require_coordination(author, plan)
     plan = _locked(plan)
-    _require_status(plan, PlanStatus.ARBITRATED, PlanStatus.SENT_TO_REGION)
+    _require_step(author, plan, "plans.transmit_plan", PlanStatus.SENT_TO_REGION)
     return _move(plan=plan, to_status=PlanStatus.SENT_TO_REGION, author=author, comment=comment)
 
 
 @transaction.atomic
 def plan_validate(*, plan: ActionPlan, author, comment: str = "") -> ActionPlan:
     """Transmis → validé: the coordination records the Région's validation (the Région reads only)."""
-    _require_coordination(author)
+    _require_coordination(author, plan)
     plan = _locked(plan)
-    _require_status(plan, PlanStatus.SENT_TO_REGION, PlanStatus.VALIDATED)
+    _require_step(author, plan, "plans.validate_plan", PlanStatus.VALIDATED)
     return _move(plan=plan, to_status=PlanStatus.VALIDATED, author=author, comment=comment)
 
 
@@ -334,11 +301,13 @@ def plan_review(
     """Validé → bilan: once the year has ended, or every kept action is done or cancelled."""
     plan = _locked(plan)
     _require_site_editor(author, plan)
-    _require_status(plan, PlanStatus.VALIDATED, PlanStatus.REVIEWED)
-    if not (year_has_ended(plan, today) or all_actions_closed(plan)):
-        raise ValidationError(
-            _("Le bilan se fait une fois l'année terminée ou toutes les actions réalisées ou annulées.")
-        )
+    if not in_state(is_validated, plan):
+        raise _cannot_move(plan, PlanStatus.REVIEWED)
+    with judged_on(today):
+        if not rules.test_rule("plans.review_plan", author, plan):
+            raise ValidationError(
+                _("Le bilan se fait une fois l'année terminée ou toutes les actions réalisées ou annulées.")
+            )
     return _move(plan=plan, to_status=PlanStatus.REVIEWED, author=author, comment=comment)
 
 

@@ -1,11 +1,13 @@
 """Pages of the annual action plans.
 
 Every page fetches its plan through `ActionPlan.objects.visible_to(user)`: a stranger (another
-site's coordinator, a partner) gets a 404 and learns nothing. Writes then go through
-sites.plans.services, which refuse with PermissionDenied (403: observers, a site coordinator trying
-a coordination step) or with a French ValidationError message (the plan's state forbids it).
+site's coordinator, a partner) gets a 404 and learns nothing. What a reader may then do is stated
+by the rules of sites/plans/rules.py, asked here, in the templates and in sites.plans.services,
+which refuse with PermissionDenied (403: observers, a site coordinator trying a coordination step)
+or with a French ValidationError message (the plan's state forbids it).
 """
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -14,10 +16,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from spro.web.access import require
 from spro.web.forms import attach_service_errors
 from spro.web.views import page_renderer
 
-from ..enums import Arbitration, PlanStatus
+from ..enums import Arbitration
 from ..models import Site
 from ..models.plans import ActionIndicator, ActionPlan, PlanAction
 from . import services
@@ -54,18 +57,20 @@ def _visible_action(request, pk: int) -> PlanAction:
     )
 
 
-def _require_draft_editor(user, plan: ActionPlan) -> None:
-    """Action pages exist only for a draft plan, and only for those who may edit the site."""
-    if not services.can_edit_site(user, plan.site_id):
-        raise PermissionDenied(_("Vous ne pouvez pas modifier ce plan."))
-    if plan.status != PlanStatus.DRAFT:
-        raise PermissionDenied(
-            _(
-                "Le plan est au statut « %(status)s » : ses actions ne se modifient plus, "
-                "seuls les résultats se saisissent."
-            )
-            % {"status": plan.get_status_display()}
+def _require_draft_editor(user, plan: ActionPlan, rule: str = "plans.edit_actions") -> None:
+    """Action pages (and the orientations: plans.edit_plan) exist only for a draft plan, and only for
+    those who may edit the site."""
+    require("plans.write", user, plan, _("Vous ne pouvez pas modifier ce plan."))
+    require(
+        rule,
+        user,
+        plan,
+        _(
+            "Le plan est au statut « %(status)s » : ses actions ne se modifient plus, "
+            "seuls les résultats se saisissent."
         )
+        % {"status": plan.get_status_display()},
+    )
 
 
 def _actions_with_details(plan):
@@ -105,7 +110,8 @@ def plan_list(request):
         {
             "form": form,
             "page": page,
-            "can_create": Site.objects.editable_by(user).exists(),
+            "is_filtered": any(request.GET.get(name) for name in form.fields),
+            "can_create": rules.test_rule("plans.create_plan", user),
         },
     )
 
@@ -116,9 +122,7 @@ def plan_detail(request, pk):
     plan = _visible_plan(request, pk)
     actions = list(_actions_with_details(plan))
     kept = kept_actions(actions)
-    editor = services.can_edit_site(user, plan.site_id)
-    coordination = services.is_coordination(user)
-    steps = services.allowed_steps(plan, user)
+    can_set_rule = rules.test_rule("plans.set_rule", user, plan)
     return _render(
         request,
         "detail.html",
@@ -129,13 +133,10 @@ def plan_detail(request, pk):
             "total_requested": sum((a.budget_requested or 0) for a in actions),
             "total_granted": sum((a.budget_granted or 0) for a in kept),
             "transitions": plan.transitions.select_related("author"),
-            "steps": steps,
+            # The steps the rules allow (plans.propose_plan…), and the other buttons in the template.
+            "steps": services.allowed_steps(plan, user),
             "transition_form": TransitionForm(),
-            "can_edit_actions": editor and plan.status == PlanStatus.DRAFT,
-            "can_enter_results": editor and plan.status in services.RESULTS_STATUSES,
-            "can_set_rule": coordination,
-            "rule_form": ProgressRuleForm(instance=plan) if coordination else None,
-            "is_draft": plan.status == PlanStatus.DRAFT,
+            "rule_form": ProgressRuleForm(instance=plan) if can_set_rule else None,
             "rejected": Arbitration.REJECTED,
         },
     )
@@ -147,11 +148,12 @@ def plan_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def plan_create(request):
     user = request.user
+    require(
+        "plans.create_plan",
+        user,
+        message=_("Seules la coordination d'un site et la coordination régionale créent des plans."),
+    )
     sites = Site.objects.editable_by(user).order_by("name")
-    if not sites.exists():
-        raise PermissionDenied(
-            _("Seules la coordination d'un site et la coordination régionale créent des plans.")
-        )
     initial = {"site": request.GET.get("site")} if request.GET.get("site") else None
     form = PlanCreateForm(request.POST if request.method == "POST" else None, sites=sites, initial=initial)
     if form.is_valid():
@@ -171,7 +173,7 @@ def plan_create(request):
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk):
     plan = _visible_plan(request, pk)
-    _require_draft_editor(request.user, plan)
+    _require_draft_editor(request.user, plan, "plans.edit_plan")
     form = PlanSummaryForm(request.POST if request.method == "POST" else None, instance=plan)
     if form.is_valid():
         try:
@@ -190,8 +192,12 @@ def plan_progress_rule(request, pk):
     form = ProgressRuleForm(
         request.POST, instance=ActionPlan.objects.visible_to(request.user).get(pk=plan.pk)
     )
-    if not services.is_coordination(request.user):
-        raise PermissionDenied(_("Le calcul de l'avancement est choisi par la coordination régionale."))
+    require(
+        "plans.set_rule",
+        request.user,
+        plan,
+        _("Le calcul de l'avancement est choisi par la coordination régionale."),
+    )
     if form.is_valid():
         services.plan_set_progress_rule(
             plan=plan, progress_rule=form.cleaned_data["progress_rule"], author=request.user
@@ -227,9 +233,10 @@ def plan_step(request, pk, step):
 @require_http_methods(["GET", "POST"])
 def plan_arbitrate(request, pk):
     plan = _visible_plan(request, pk)
-    if not services.is_coordination(request.user):
-        raise PermissionDenied(_("L'arbitrage est enregistré par la coordination régionale."))
-    if plan.status != PlanStatus.PROPOSED:
+    require(
+        "plans.coordinate", request.user, plan, _("L'arbitrage est enregistré par la coordination régionale.")
+    )
+    if not rules.test_rule("plans.arbitrate_plan", request.user, plan):
         messages.error(request, _("Seul un plan proposé s'arbitre."))
         return redirect("plans:detail", pk=plan.pk)
     actions = list(_actions_with_details(plan))
@@ -254,9 +261,8 @@ def plan_arbitrate(request, pk):
 def plan_results(request, pk):
     """Saisir les résultats: realisation of each kept action and result of each indicator, nothing else."""
     plan = _visible_plan(request, pk)
-    if not services.can_edit_site(request.user, plan.site_id):
-        raise PermissionDenied(_("Vous ne pouvez pas saisir les résultats de ce plan."))
-    if plan.status not in services.RESULTS_STATUSES:
+    require("plans.write", request.user, plan, _("Vous ne pouvez pas saisir les résultats de ce plan."))
+    if not rules.test_rule("plans.enter_results", request.user, plan):
         messages.error(request, _("Les résultats se saisissent une fois le plan validé par la Région."))
         return redirect("plans:detail", pk=plan.pk)
     actions = kept_actions(_actions_with_details(plan))

@@ -52,8 +52,8 @@ def test_anonymous_gets_401_in_the_error_shape(anonymous_client, site_a):
         response = anonymous_client.get(url)
         error = assert_error(response, 401)
         assert error["code"] == "not_authenticated"
-        # The client is told which scheme to use.
-        assert response["WWW-Authenticate"] == "Token"
+        # The client is told which scheme to use (Bearer; the older Token is still accepted).
+        assert response["WWW-Authenticate"] == "Bearer"
 
 
 @pytest.mark.django_db
