@@ -1,4 +1,4 @@
-"""Read-only REST API of the network: territories and organisations (scope `network:read`).
+"""Read-only REST API of the network: territories and organisations (scope `read:directory`).
 
 Organisations are shown as structures: no phone, e-mail, contact person or notes, because those
 may name or reach a person.
@@ -112,14 +112,14 @@ class OrganisationFilter(ApiFilterSet):
     list=extend_schema(
         summary=_("Liste des territoires"),
         description=_(
-            "Régions, départements, bassins d'emploi, agences territoriales… Portée : `network:read`."
+            "Régions, départements, bassins d'emploi, agences territoriales… Portée : `read:directory`."
         ),
         responses={200: TerritorySerializer, **error_responses(400, 401, 403, 404)},
         tags=["réseau"],
     ),
     retrieve=extend_schema(
         summary=_("Un territoire"),
-        description=_("Portée : `network:read`."),
+        description=_("Portée : `read:directory`."),
         parameters=[
             OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("Identifiant du territoire."))
         ],
@@ -131,7 +131,7 @@ class TerritoryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TerritorySerializer
     filterset_class = TerritoryFilter
     permission_classes = [HasScope]
-    required_scope = ApiScope.NETWORK_READ
+    required_scope = ApiScope.DIRECTORY_READ
     queryset = Territory.objects.select_related("kind")
 
     def get_queryset(self):
@@ -151,14 +151,14 @@ class TerritoryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         summary=_("Liste des organisations"),
         description=_(
             "Structures porteuses et partenaires du réseau, sans données personnelles. "
-            "Portée : `network:read`."
+            "Portée : `read:directory`."
         ),
         responses={200: OrganisationSerializer, **error_responses(400, 401, 403, 404)},
         tags=["réseau"],
     ),
     retrieve=extend_schema(
         summary=_("Une organisation"),
-        description=_("Portée : `network:read`."),
+        description=_("Portée : `read:directory`."),
         parameters=[
             OpenApiParameter(
                 "id", int, OpenApiParameter.PATH, description=_("Identifiant de l'organisation.")
@@ -172,7 +172,7 @@ class OrganisationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     permission_classes = [HasScope]
-    required_scope = ApiScope.NETWORK_READ
+    required_scope = ApiScope.DIRECTORY_READ
     queryset = Organisation.objects.select_related("kind", "departement")
 
     def get_queryset(self):

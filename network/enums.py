@@ -13,13 +13,10 @@ class Role(models.TextChoices):
 class ApiScope(models.TextChoices):
     DIRECTORY_READ = "read:directory", _("Annuaire : territoires, organisations, sites labellisés")
     EVENTS_READ = "read:events", _("Événements et programmes territoriaux (y compris non publiés)")
-    STATS_READ = "stats:read", _("Statistiques agrégées (mois validés)")
+    STATS_READ = "read:stats", _("Statistiques agrégées (mois validés)")
     GOVERNANCE_READ = "read:governance", _("Gouvernance : instances, réunions, décisions, plans d'actions")
     REPORTS_READ = "read:reports", _("Bilans d'activité (PDF)")
     VISITS_WRITE = "write:visits", _("Enregistrement de passages (logiciel d'accueil d'un site)")
-    # Until the API's modules move to the names above.
-    NETWORK_READ = "network:read", _("Lecture du réseau (organisations, territoires)")
-    SITES_READ = "sites:read", _("Lecture des sites labellisés")
 
 
 class BodyScope(models.TextChoices):

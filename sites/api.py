@@ -1,4 +1,4 @@
-"""Read-only REST API of the labelled sites (scope `sites:read`).
+"""Read-only REST API of the labelled sites (scope `read:directory`).
 
 What a client sees goes through `Site.objects.visible_to(principal)`: partners (token clients and
 partner members) see the public sites, the regional coordination and observers see every site,
@@ -146,14 +146,14 @@ class SiteFilter(ApiFilterSet):
         summary=_("Liste des sites"),
         description=_(
             "Informations publiques des sites labellisés. Un partenaire voit les sites publics "
-            "(labellisés ou suspendus). Portée : `sites:read`."
+            "(labellisés ou suspendus). Portée : `read:directory`."
         ),
         responses={200: SiteSerializer, **error_responses(400, 401, 403, 404)},
         tags=["sites"],
     ),
     retrieve=extend_schema(
         summary=_("Un site"),
-        description=_("Par identifiant (slug). Un site non visible répond 404. Portée : `sites:read`."),
+        description=_("Par identifiant (slug). Un site non visible répond 404. Portée : `read:directory`."),
         parameters=[
             OpenApiParameter(
                 "slug",
@@ -171,7 +171,7 @@ class SiteViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SiteSerializer
     filterset_class = SiteFilter
     permission_classes = [HasScope]
-    required_scope = ApiScope.SITES_READ
+    required_scope = ApiScope.DIRECTORY_READ
     lookup_field = "slug"
     lookup_value_regex = SLUG_REGEX
 

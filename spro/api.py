@@ -398,7 +398,10 @@ _ERROR_DESCRIPTIONS = {
 
 
 def error_responses(*statuses: int) -> dict:
-    """Schema responses for the given error statuses, all in the one error shape."""
+    """Schema responses for the given error statuses, all in the one error shape. An operation that
+    may answer 401 takes tokens, hence their rate limit: 429 is documented with it."""
+    if 401 in statuses:
+        statuses = tuple(sorted({*statuses, 429}))
     return {
         status: OpenApiResponse(ApiErrorSerializer, description=_ERROR_DESCRIPTIONS[status])
         for status in statuses

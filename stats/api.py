@@ -1,5 +1,5 @@
 """Read-only REST API of the visitor statistics: monthly counts per site and breakdown item (scope
-`stats:read`).
+`read:stats`).
 
 Figures come from the roll-up table MonthlyCount, never from the raw visits. Who sees which site:
 - a partner (organisation token, or a partner member's session) reads the aggregated figures of
@@ -147,7 +147,7 @@ def _item_labels(dimension: str, ids: set[int]) -> dict[int, tuple[str | None, s
             "totaux et des cases visibles de toutes ses ventilations ; un même mois masque toujours "
             "les mêmes cases. La coordination régionale, les observateurs et les coordinateurs de "
             "site (sur leurs sites) lisent tous les mois en entier. Thèmes et orientations admettent "
-            "plusieurs réponses par passage. Portée : `stats:read`."
+            "plusieurs réponses par passage. Portée : `read:stats`."
         ),
         responses={200: MonthlyStatSerializer, **error_responses(400, 401, 403, 404)},
         tags=["statistiques"],

@@ -32,7 +32,7 @@ def client_with(**binding) -> APIClient:
     _token, key = api_token_create(
         organisation=OrganisationFactory(name="Région Grand Est", departement=None),
         name="Entrepôt",
-        scopes=[ApiScope.NETWORK_READ],
+        scopes=[ApiScope.DIRECTORY_READ],
         **binding,
     )
     client = APIClient()

@@ -1,4 +1,4 @@
-"""/api/v1/territories/ and /api/v1/organisations/ (scope network:read)."""
+"""/api/v1/territories/ and /api/v1/organisations/ (scope read:directory)."""
 
 import datetime
 
@@ -42,15 +42,15 @@ def test_anonymous_gets_401(anonymous_client, url):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", [TERRITORIES, ORGANISATIONS])
-def test_token_without_network_scope_gets_403(token_client, url):
-    error = assert_error(token_client(ApiScope.SITES_READ).get(url), 403)
-    assert "network:read" in error["detail"]
+def test_token_without_the_directory_scope_gets_403(token_client, url):
+    error = assert_error(token_client(ApiScope.STATS_READ).get(url), 403)
+    assert "read:directory" in error["detail"]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", [TERRITORIES, ORGANISATIONS])
 def test_revoked_token_gets_401(token_client, url):
-    assert_error(token_client(ApiScope.NETWORK_READ, revoked=True).get(url), 401)
+    assert_error(token_client(ApiScope.DIRECTORY_READ, revoked=True).get(url), 401)
 
 
 @pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_any_logged_in_person_reads_the_network(client_for, request, persona, gr
 
 @pytest.mark.django_db
 def test_unknown_organisation_is_404_in_the_error_shape(token_client):
-    error = assert_error(token_client(ApiScope.NETWORK_READ).get(f"{ORGANISATIONS}999999/"), 404)
+    error = assert_error(token_client(ApiScope.DIRECTORY_READ).get(f"{ORGANISATIONS}999999/"), 404)
     assert error["code"] == "not_found"
 
 
@@ -73,7 +73,7 @@ def test_unknown_organisation_is_404_in_the_error_shape(token_client):
 @pytest.mark.django_db
 def test_territories_list_and_filters(token_client, grand_est, django_assert_num_queries):
     region, marne, aube = grand_est
-    client = token_client(ApiScope.NETWORK_READ)
+    client = token_client(ApiScope.DIRECTORY_READ)
 
     response = client.get(f"{TERRITORIES}{marne.pk}/")
     assert response.json() == {
@@ -112,7 +112,7 @@ def test_organisation_shows_no_personal_data(token_client, grand_est):
         spro_recognised_on=datetime.date(2015, 1, 1),
     )
 
-    data = token_client(ApiScope.NETWORK_READ).get(f"{ORGANISATIONS}{organisation.pk}/").json()
+    data = token_client(ApiScope.DIRECTORY_READ).get(f"{ORGANISATIONS}{organisation.pk}/").json()
 
     assert data == {
         "id": organisation.pk,
@@ -148,7 +148,7 @@ def test_organisation_filters(token_client, grand_est, django_assert_num_queries
     )
     other = OrganisationFactory(name="Chambre de métiers de l'Aube", acronym="CMA10", departement=aube)
     no_departement = OrganisationFactory(name="Fongecif", departement=None, commune="Paris")
-    client = token_client(ApiScope.NETWORK_READ)
+    client = token_client(ApiScope.DIRECTORY_READ)
     partner_id = client.token.organisation_id
     everyone = {member.pk, former.pk, other.pk, no_departement.pk, partner_id}
 

@@ -58,16 +58,16 @@ def test_anonymous_gets_401_in_the_error_shape(anonymous_client, site_a):
 
 @pytest.mark.django_db
 def test_token_without_the_scope_gets_403(token_client, site_a):
-    client = token_client(ApiScope.NETWORK_READ)
+    client = token_client(ApiScope.STATS_READ)
     error = assert_error(client.get(LIST_URL), 403)
     assert error["code"] == "permission_denied"
-    assert "sites:read" in error["detail"]
+    assert "read:directory" in error["detail"]
     assert_error(client.get(detail_url(site_a.slug)), 403)
 
 
 @pytest.mark.django_db
 def test_revoked_token_gets_401(token_client, site_a):
-    client = token_client(ApiScope.SITES_READ, revoked=True)
+    client = token_client(ApiScope.DIRECTORY_READ, revoked=True)
     error = assert_error(client.get(LIST_URL), 401)
     assert error["code"] == "authentication_failed"
 
@@ -82,7 +82,7 @@ def test_unknown_or_malformed_token_gets_401(anonymous_client, site_a):
 
 @pytest.mark.django_db
 def test_token_with_scope_sees_only_public_sites(token_client, site_a, site_b, hidden_site, suspended_site):
-    client = token_client(ApiScope.SITES_READ)
+    client = token_client(ApiScope.DIRECTORY_READ)
     assert slugs(client.get(LIST_URL)) == {site_a.slug, site_b.slug, suspended_site.slug}
     assert client.get(detail_url(site_a.slug)).status_code == 200
     # A site outside the partner's view does not exist for them.
@@ -95,7 +95,7 @@ def test_token_with_scope_sees_only_public_sites(token_client, site_a, site_b, h
 
 @pytest.mark.django_db
 def test_token_with_several_scopes_reads_sites(token_client, site_a):
-    client = token_client(ApiScope.NETWORK_READ, ApiScope.SITES_READ)
+    client = token_client(ApiScope.DIRECTORY_READ, ApiScope.DIRECTORY_READ)
     assert slugs(client.get(LIST_URL)) == {site_a.slug}
 
 
@@ -145,7 +145,7 @@ def test_read_only(client_for, regional_coordinator, token_client, site_a):
     # Even the regional coordination cannot write through this API.
     response = client_for(regional_coordinator).delete(detail_url(site_a.slug))
     assert response.status_code in {403, 405}  # 403 when the session's CSRF check refuses first.
-    response = token_client(ApiScope.SITES_READ).post(LIST_URL, {"name": "Nouveau"}, format="json")
+    response = token_client(ApiScope.DIRECTORY_READ).post(LIST_URL, {"name": "Nouveau"}, format="json")
     assert_error(response, 405)
 
 
@@ -175,7 +175,7 @@ def test_detail_shows_public_information(token_client):
     site.themes.set([ThemeFactory(code="metiers", label="Métiers", order=1)])
     site.service_levels.set([ServiceLevelFactory(code="accueil", label="Accueil et information", order=1)])
 
-    response = token_client(ApiScope.SITES_READ).get(detail_url("epernay"))
+    response = token_client(ApiScope.DIRECTORY_READ).get(detail_url("epernay"))
 
     assert response.status_code == 200
     data = response.json()
@@ -217,7 +217,7 @@ def test_filters(token_client, client_for, regional_coordinator):
         commune="Épernay",
         label_status=LabelStatus.SUSPENDED,
     )
-    client = token_client(ApiScope.SITES_READ)
+    client = token_client(ApiScope.DIRECTORY_READ)
 
     assert slugs(client.get(LIST_URL, {"departement": "51"})) == {reims.slug, epernay.slug}
     assert slugs(client.get(LIST_URL, {"kind": "cite-des-metiers"})) == {reims.slug}
@@ -237,7 +237,7 @@ def test_filters(token_client, client_for, regional_coordinator):
 @pytest.mark.django_db
 def test_pagination(token_client):
     SiteFactory.create_batch(5)
-    client = token_client(ApiScope.SITES_READ)
+    client = token_client(ApiScope.DIRECTORY_READ)
     data = client.get(LIST_URL, {"page_size": 2}).json()
     assert data["count"] == 5
     assert len(data["results"]) == 2
@@ -250,7 +250,7 @@ def test_pagination(token_client):
 def test_list_query_count_does_not_grow_with_sites(token_client, django_assert_num_queries):
     themes = ThemeFactory.create_batch(3)
     levels = ServiceLevelFactory.create_batch(2)
-    client = token_client(ApiScope.SITES_READ)
+    client = token_client(ApiScope.DIRECTORY_READ)
     # Seen a minute ago: the authentication does not write last_used_at again.
     client.token.last_used_at = timezone.now()
     client.token.save(update_fields=["last_used_at"])

@@ -98,8 +98,8 @@ def test_anonymous_gets_401(anonymous_client):
 
 @pytest.mark.django_db
 def test_token_without_the_scope_gets_403(token_client):
-    error = assert_error(token_client(ApiScope.SITES_READ).get(URL), 403)
-    assert "stats:read" in error["detail"]
+    error = assert_error(token_client(ApiScope.DIRECTORY_READ).get(URL), 403)
+    assert "read:stats" in error["detail"]
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from network.enums import ApiScope
 from network.services import api_token_create
 from stats import services
 from stats.enums import PeriodStatus
-from stats.models import MonthlyCount, Period, PeriodEvent, Visit
+from stats.models import MonthlyCount, Period, Visit
 from tests.api.utils import assert_error
 from tests.conftest import require
 from tests.factories import OrganisationFactory

@@ -34,7 +34,7 @@ def organisation():
 
 @pytest.fixture
 def token(organisation):
-    token, _key = api_token_create(organisation=organisation, name="Entrepôt", scopes=[ApiScope.NETWORK_READ])
+    token, _key = api_token_create(organisation=organisation, name="Entrepôt", scopes=[ApiScope.DIRECTORY_READ])
     return token
 
 
@@ -115,7 +115,7 @@ def test_an_expiry_date_must_be_in_the_future(as_persona, organisation, expires_
         {
             "organisation": organisation.pk,
             "name": "X",
-            "scopes": [ApiScope.NETWORK_READ],
+            "scopes": [ApiScope.DIRECTORY_READ],
             "expires_on": expires_on,
         },
     )
@@ -129,7 +129,7 @@ def test_an_expired_token_is_refused(organisation):
     token, key = api_token_create(
         organisation=organisation,
         name="X",
-        scopes=[ApiScope.NETWORK_READ],
+        scopes=[ApiScope.DIRECTORY_READ],
         expires_on=datetime.date(2026, 6, 30),
     )
     assert _api(key).get(TERRITORIES).status_code == 200
@@ -140,7 +140,7 @@ def test_an_expired_token_is_refused(organisation):
 
 
 def test_revoking_asks_for_confirmation_then_refuses_the_key(as_persona, organisation):
-    token, key = api_token_create(organisation=organisation, name="Entrepôt", scopes=[ApiScope.NETWORK_READ])
+    token, key = api_token_create(organisation=organisation, name="Entrepôt", scopes=[ApiScope.DIRECTORY_READ])
     client = as_persona("regional_coordinator")
     url = reverse("network:token_revoke", kwargs={"pk": token.pk})
 
@@ -157,14 +157,14 @@ def test_revoking_asks_for_confirmation_then_refuses_the_key(as_persona, organis
 
 
 def test_both_keywords_authenticate(organisation):
-    _token, key = api_token_create(organisation=organisation, name="X", scopes=[ApiScope.NETWORK_READ])
+    _token, key = api_token_create(organisation=organisation, name="X", scopes=[ApiScope.DIRECTORY_READ])
     assert _api(key, "Bearer").get(TERRITORIES).status_code == 200
     assert _api(key, "Token").get(TERRITORIES).status_code == 200
     assert _api(key, "Basic").get(TERRITORIES).status_code == 401
 
 
 def test_every_call_is_logged_without_its_query_string(as_persona, organisation):
-    token, key = api_token_create(organisation=organisation, name="X", scopes=[ApiScope.NETWORK_READ])
+    token, key = api_token_create(organisation=organisation, name="X", scopes=[ApiScope.DIRECTORY_READ])
     _api(key).get(TERRITORIES, {"kind": "departement"})
     _api(key).get("/api/v1/organisations/999999/")
 
@@ -187,8 +187,8 @@ def test_calls_with_a_session_are_not_logged(client_for, regional_coordinator):
 
 def test_the_rate_limit_is_per_token_and_announced(settings, organisation):
     settings.SPRO_API_RATE_LIMIT = 2
-    _token, key = api_token_create(organisation=organisation, name="X", scopes=[ApiScope.NETWORK_READ])
-    _other, other_key = api_token_create(organisation=organisation, name="Y", scopes=[ApiScope.NETWORK_READ])
+    _token, key = api_token_create(organisation=organisation, name="X", scopes=[ApiScope.DIRECTORY_READ])
+    _other, other_key = api_token_create(organisation=organisation, name="Y", scopes=[ApiScope.DIRECTORY_READ])
     client = _api(key)
 
     first = client.get(TERRITORIES)
@@ -205,8 +205,8 @@ def test_the_rate_limit_is_per_token_and_announced(settings, organisation):
 
 
 def test_the_token_list_filters_by_state_and_text(as_persona, organisation):
-    api_token_create(organisation=organisation, name="Entrepôt", scopes=[ApiScope.NETWORK_READ])
-    revoked, _ = api_token_create(organisation=organisation, name="Ancien", scopes=[ApiScope.NETWORK_READ])
+    api_token_create(organisation=organisation, name="Entrepôt", scopes=[ApiScope.DIRECTORY_READ])
+    revoked, _ = api_token_create(organisation=organisation, name="Ancien", scopes=[ApiScope.DIRECTORY_READ])
     revoked.revoked_at = FROZEN
     revoked.save()
     client = as_persona("regional_coordinator")

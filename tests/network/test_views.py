@@ -621,7 +621,7 @@ def test_admin_creates_an_api_token_and_shows_the_key_once(client_for, administr
 
     response = client.post(
         reverse("admin:network_apitoken_add"),
-        {"organisation": organisation.pk, "name": "Entrepôt de données", "scopes": ["sites:read"]},
+        {"organisation": organisation.pk, "name": "Entrepôt de données", "scopes": ["read:directory"]},
         follow=True,
     )
 
@@ -629,7 +629,7 @@ def test_admin_creates_an_api_token_and_shows_the_key_once(client_for, administr
     shown = [str(message) for message in response.context["messages"]]
     key = re.search(r"<code>(\S+)</code>", " ".join(shown)).group(1)
     assert ApiToken.find(key) == token
-    assert token.scopes == ["sites:read"]
+    assert token.scopes == ["read:directory"]
     assert key not in token.key_hash
     change_page = client.get(reverse("admin:network_apitoken_change", args=[token.pk])).content.decode()
     assert key not in change_page
@@ -637,7 +637,7 @@ def test_admin_creates_an_api_token_and_shows_the_key_once(client_for, administr
 
 
 def test_admin_revokes_api_tokens(client_for, administrator, organisation):
-    token, key = api_token_create(organisation=organisation, name="Test", scopes=["network:read"])
+    token, key = api_token_create(organisation=organisation, name="Test", scopes=["read:directory"])
 
     client_for(administrator).post(
         reverse("admin:network_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]}
