@@ -6,14 +6,18 @@ a site coordinator sees the public sites plus their own. Any other site is a 404
 """
 
 import django_filters
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from network.enums import ApiScope
 from network.models import Organisation
-from spro.api import ApiFilterSet, ApiModelSerializer, ApiViewMixin, HasScope, error_responses
+from spro.api import ApiFilterSet, ApiModelSerializer, ApiViewMixin, HasScope, cached_answer, error_responses
 
 from .enums import LabelStatus
 from .models import ServiceLevel, Site, SiteKind, Theme
@@ -178,10 +182,87 @@ class SiteViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # One query for the page of sites and their foreign keys, one per many-to-many list.
         return (
-            Site.objects.visible_to(self.request.user)
+            api_visible_sites(self.request)
             .for_listing()
             .prefetch_related(
                 Prefetch("themes", queryset=Theme.objects.order_by("order", "label")),
                 Prefetch("service_levels", queryset=ServiceLevel.objects.order_by("order", "label")),
             )
         )
+
+    def list(self, request, *args, **kwargs):
+        # The directory changes a few times a month and is read all day: each answer is kept in the
+        # cache under the directory's version, the principal's view of it and the query string.
+        return cached_answer(
+            request, "sites", lambda: super(SiteViewSet, self).list(request, *args, **kwargs)
+        )
+
+
+def api_visible_sites(request):
+    """The sites the principal reads (Site.objects.visible_to), narrowed to a bound token's sites."""
+    sites = Site.objects.visible_to(request.user)
+    bound = getattr(request.user, "bound_site_ids", None)
+    return sites if bound is None else sites.filter(pk__in=bound)
+
+
+# GeoJSON
+
+
+class GeoJsonSerializer(serializers.Serializer):
+    """RFC 7946 FeatureCollection: one Point per site with coordinates (longitude, latitude)."""
+
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = serializers.ListField(child=serializers.DictField())
+
+
+@extend_schema(
+    summary=_("Sites en GeoJSON"),
+    description=_(
+        "Les mêmes sites et filtres que la liste, en GeoJSON (RFC 7946) pour une carte : un point par "
+        "site géolocalisé (longitude, latitude), avec son identifiant, son nom, son type, sa commune et "
+        "l'adresse de sa fiche publique. Non paginé. Portée : `read:directory`."
+    ),
+    parameters=[
+        OpenApiParameter(
+            name, str, OpenApiParameter.QUERY, description=str(SiteFilter.base_filters[name].label)
+        )
+        for name in ("kind", "departement", "label_status", "q")
+    ],
+    responses={200: GeoJsonSerializer, **error_responses(400, 401, 403)},
+    tags=["sites"],
+)
+class SiteGeoJsonView(ApiViewMixin, APIView):
+    permission_classes = [HasScope]
+    required_scope = ApiScope.DIRECTORY_READ
+
+    def get(self, request):
+        return cached_answer(request, "sites-geojson", lambda: Response(self._collection(request)))
+
+    @staticmethod
+    def _collection(request) -> dict:
+        filterset = SiteFilter(request.query_params, queryset=api_visible_sites(request).for_listing())
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        sites = filterset.qs.filter(latitude__isnull=False, longitude__isnull=False).order_by("name")
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": site.slug,
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [float(site.longitude), float(site.latitude)],
+                    },
+                    "properties": {
+                        "slug": site.slug,
+                        "name": site.name,
+                        "kind": site.kind.code,
+                        "commune": site.commune,
+                        "departement": site.departement.code,
+                        "url": settings.SPRO_BASE_URL + site.get_absolute_url(),
+                    },
+                }
+                for site in sites
+            ],
+        }

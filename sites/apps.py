@@ -11,7 +11,12 @@ class SitesConfig(AppConfig):
         import sites.labels.rules  # noqa: F401
 
         # The subjects the steering bodies' decisions may be about (network/governance/subjects.py).
-        import sites.labels.subjects  # noqa: F401
+        import sites.labels.subjects  # noqa: F401, I001
         import sites.plans.rules  # noqa: F401
         import sites.plans.subjects  # noqa: F401
         import sites.rules  # noqa: F401
+
+        # The directory's cached API answers follow its changes.
+        from . import signals
+
+        signals.connect()

@@ -8,10 +8,15 @@ Rules every endpoint follows, and the OpenAPI schema states (SPECTACULAR_SETTING
 - every error, including an unknown address under /api/, is JSON in the one shape below.
 """
 
+import hashlib
+import uuid
+from urllib.parse import urlencode
+
 import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.signals import got_request_exception
 from django.db import models
@@ -319,6 +324,47 @@ class ApiViewMixin:
         if getattr(self, "action", None) not in (None, "list"):
             return queryset
         return super().filter_queryset(queryset)
+
+
+# Cached answers
+
+
+CACHED_ANSWER_SECONDS = 300
+
+
+def bump_api_version(*namespaces: str) -> None:
+    """Forget every cached answer of these namespaces (their data changed)."""
+    for namespace in namespaces:
+        cache.set(f"api-version:{namespace}", uuid.uuid4().hex, None)
+
+
+def _principal_key(request) -> str:
+    token = request.auth
+    if token is not None:
+        return f"token:{token.pk}"
+    # People: what they may read follows from their roles, whoever they are.
+    return f"roles:{request.user.roles!r}"
+
+
+def cached_answer(request, namespace: str, build) -> Response:
+    """The answer of `build()`, kept CACHED_ANSWER_SECONDS under the namespace's version, the
+    principal and the query string. Only successful answers are kept; a change to the data
+    (bump_api_version, from the owning app's signals) makes every kept answer stale at once."""
+    version = cache.get(f"api-version:{namespace}")
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(f"api-version:{namespace}", version, None)
+        version = cache.get(f"api-version:{namespace}", version)
+    query = urlencode(sorted(request.query_params.lists()), doseq=True)
+    digest = hashlib.sha256(f"{namespace}|{version}|{_principal_key(request)}|{query}".encode()).hexdigest()
+    key = f"api-answer:{digest}"
+    data = cache.get(key)
+    if data is not None:
+        return Response(data)
+    response = build()
+    if response.status_code == 200:
+        cache.set(key, response.data, CACHED_ANSWER_SECONDS)
+    return response
 
 
 class ApiNotFoundView(ApiViewMixin, APIView):

@@ -55,6 +55,7 @@ OPERATIONS = {
     "GET /api/v1/organisations/{id}/",
     "GET /api/v1/sites/",
     "GET /api/v1/sites/{slug}/",
+    "GET /api/v1/sites.geojson",
     "GET /api/v1/stats/monthly/",
     "POST /api/v1/visits/",
     "GET /api/v1/governance/bodies/",
