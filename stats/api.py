@@ -13,18 +13,24 @@ The rules are stats.read_figures and stats.read_published_figures (stats/rules.p
 
 import django_filters
 import rules
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from network.enums import ApiScope
+from network.models import Territory
 from sites.models import Site
-from spro.api import ApiFilterSet, ApiViewMixin, HasScope, SlugFilter, error_responses
+from spro.api import ApiFilterSet, ApiViewMixin, HasScope, IdFilter, SlugFilter, error_responses
 
 from . import published
 from .enums import Dimension
+from .filters import sites_in_territory
 from .models import DIMENSION_MODELS, MonthlyCount, Sex, first_of_month
 
 # Serializers
@@ -85,12 +91,36 @@ class MonthlyCountFilter(ApiFilterSet):
     )
     dimension = django_filters.ChoiceFilter(choices=Dimension.choices, label=gettext_lazy("Ventilation"))
 
+    territory = IdFilter(method="filter_territory", label=gettext_lazy("Identifiant d'un territoire"))
+    kind = django_filters.CharFilter(
+        field_name="site__kind__code", label=gettext_lazy("Code du type de site")
+    )
+
     class Meta:
         model = MonthlyCount
-        fields = ["site", "departement", "start", "end", "dimension"]
+        fields = ["site", "departement", "territory", "kind", "start", "end", "dimension"]
 
     def filter_start(self, queryset, name, value):
         return queryset.filter(month__gte=first_of_month(value))
+
+    def filter_territory(self, queryset, name, value):
+        territory = Territory.objects.filter(pk=value).first()
+        if territory is None:
+            return queryset.none()
+        return queryset.filter(site__in=sites_in_territory(Site.objects.all(), territory))
+
+
+class TotalsFilter(MonthlyCountFilter):
+    # Validated here, applied by the view: the totals read the chosen breakdown and the overall total.
+    dimension = django_filters.ChoiceFilter(
+        choices=Dimension.choices,
+        required=True,
+        method="validated_only",
+        label=gettext_lazy("Ventilation (obligatoire)"),
+    )
+
+    def validated_only(self, queryset, name, value):
+        return queryset
 
 
 # Visibility
@@ -219,3 +249,87 @@ class MonthlyStatsViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericV
                 }
             )
         return rows
+
+
+class TotalSerializer(serializers.Serializer):
+    dimension = serializers.ChoiceField(choices=Dimension.choices)
+    item = ItemSerializer()
+    count = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("Total ; null quand il est masqué.")
+    )
+    suppressed = serializers.BooleanField()
+    by_sex = SexCellSerializer(many=True)
+
+
+class TotalsSerializer(serializers.Serializer):
+    sites = serializers.IntegerField(help_text=gettext_lazy("Nombre de sites comptés."))
+    months = serializers.IntegerField(help_text=gettext_lazy("Nombre de mois-sites comptés."))
+    rows = TotalSerializer(many=True)
+
+
+@extend_schema(
+    summary=gettext_lazy("Totaux sur une période et un ensemble de sites"),
+    description=gettext_lazy(
+        "Les passages d'une ventilation (par modalité et par sexe), additionnés sur les sites et les "
+        "mois choisis par les filtres (site, département, territoire, type de site, période). Pour "
+        "les partenaires : mois validés ou verrouillés seulement, et le tableau protégé comme un mois "
+        "de site (petites cases et assez d'autres masquées). Portée : `read:stats`."
+    ),
+    parameters=[
+        OpenApiParameter(name, str, OpenApiParameter.QUERY, description=str(filter_.label))
+        for name, filter_ in TotalsFilter.base_filters.items()
+    ],
+    responses={200: TotalsSerializer, **error_responses(400, 401, 403)},
+    tags=["statistiques"],
+)
+class TotalsView(ApiViewMixin, APIView):
+    permission_classes = [HasScope]
+    required_scope = ApiScope.STATS_READ
+
+    def get(self, request):
+        sites, suppress = stats_visible_sites(request)
+        counts = MonthlyCount.objects.filter(site__in=sites).exclude(count=0)
+        if suppress:
+            counts = published.published_counts(counts)
+        filterset = TotalsFilter(request.query_params, queryset=counts)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return Response(_totals(filterset.qs, filterset.form.cleaned_data["dimension"], suppress))
+
+
+def _totals(counts, dimension: str, suppress: bool) -> dict:
+    sexes = list(Sex.objects.all())
+    scope = counts.filter(dimension=Dimension.TOTAL).aggregate(
+        sites=Count("site", distinct=True), months=Count(Concat("site_id", "month"), distinct=True)
+    )
+    by_item = counts.filter(dimension=dimension).values_list("item_id", "sex_id").annotate(total=Sum("count"))
+    cells = {(item_id, sex_id): total for item_id, sex_id, total in by_item}
+    by_sex = counts.filter(dimension=Dimension.TOTAL).values_list("sex_id").annotate(total=Sum("count"))
+    overall = dict(by_sex)
+    table = {(dimension, item, sex): value for (item, sex), value in cells.items()}
+    table.update({(Dimension.TOTAL, 0, sex): value for sex, value in overall.items()})
+    sex_ids = [sex.pk for sex in sexes]
+    hidden = published.protected_table(table, sex_ids) if suppress else set()
+    item_ids = sorted({item for item, _sex in cells})
+    labels = _item_labels(dimension, set(item_ids))
+    rows = []
+    for item_id in item_ids:
+        code, label = labels.get(item_id, (None, _("Modalité supprimée")))
+        by_sex = [
+            {
+                "sex": sex.code,
+                "label": sex.label,
+                **_cell(cells.get((item_id, sex.pk), 0), (dimension, item_id, sex.pk) in hidden),
+            }
+            for sex in sexes
+        ]
+        total = sum(cells.get((item_id, sex.pk), 0) for sex in sexes)
+        rows.append(
+            {
+                "dimension": dimension,
+                "item": {"id": item_id, "code": code, "label": label},
+                **_cell(total, (dimension, item_id, published.ALL_SEXES) in hidden),
+                "by_sex": by_sex,
+            }
+        )
+    return {"sites": scope["sites"] or 0, "months": scope["months"] or 0, "rows": rows}

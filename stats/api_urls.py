@@ -3,11 +3,17 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .api import MonthlyStatsViewSet
+from .api import MonthlyStatsViewSet, TotalsView
 from .api_visits import VisitIngestView
+from .reports.api import ReportFileViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("stats/monthly", MonthlyStatsViewSet, basename="api-stats-monthly")
+router.register("reports", ReportFileViewSet, basename="api-report")
 
-urlpatterns = [*router.urls, path("visits/", VisitIngestView.as_view(), name="api-visits")]
+urlpatterns = [
+    path("stats/totals/", TotalsView.as_view(), name="api-stats-totals"),
+    *router.urls,
+    path("visits/", VisitIngestView.as_view(), name="api-visits"),
+]

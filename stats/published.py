@@ -15,9 +15,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 
-from spro.disclosure import Table, protect
-
-from .enums import MULTI_VALUED, Dimension, PeriodStatus
+from .enums import PeriodStatus
 from .models import MonthlyCount, Period
 
 PUBLISHED_STATUSES = (PeriodStatus.VALIDATED, PeriodStatus.LOCKED)
@@ -52,38 +50,23 @@ def hidden_cells(site_months: set[tuple[int, object]], sex_ids: list[int]) -> se
     return hidden
 
 
+def protected_table(counts: dict[tuple, int], sex_ids: list[int]) -> set[tuple]:
+    """The hidden keys (dimension, item_id, sex_id|None) of a table built like a site's month
+    ({(dimension, item_id, sex_id): count}, the total by sex under Dimension.TOTAL, item 0)."""
+    return _protect_month(counts, sex_ids, settings.SPRO_SMALL_CELL_THRESHOLD)
+
+
 def _protect_month(counts: dict[tuple, int], sex_ids: list[int], threshold: int) -> set[tuple]:
-    """The hidden keys (dimension, item_id, sex_id|None) of one site's month."""
-    table, index = Table(), {}
+    """The hidden keys (dimension, item_id, sex_id|None) of one site's month.
 
-    def cell(key, value):
-        index[key] = table.cell(value)
-        return index[key]
+    The very table and protection of the open data files (stats/opendata.py): the API and the files
+    hide the same cells of a month, so that one cannot be combined with the other."""
+    from .opendata import month_table, protected
 
-    items = defaultdict(set)
-    for dimension, item_id, _sex in counts:
-        items[dimension].add(item_id)
-    items[Dimension.TOTAL].add(0)
-    by_sex = [cell((Dimension.TOTAL, 0, sex), counts.get((Dimension.TOTAL, 0, sex), 0)) for sex in sex_ids]
-    grand = cell((Dimension.TOTAL, 0, ALL_SEXES), sum(table.values[c] for c in by_sex))
-    table.add_sum(by_sex, grand)
-    for dimension, item_ids in items.items():
-        if dimension == Dimension.TOTAL:
-            continue
-        row_totals, columns = [], defaultdict(list)
-        for item_id in sorted(item_ids):
-            row = [
-                cell((dimension, item_id, sex), counts.get((dimension, item_id, sex), 0)) for sex in sex_ids
-            ]
-            total = cell((dimension, item_id, ALL_SEXES), sum(table.values[c] for c in row))
-            table.add_sum(row, total)
-            row_totals.append(total)
-            for sex, position in zip(sex_ids, row, strict=True):
-                columns[sex].append(position)
-        if dimension not in MULTI_VALUED:
-            # Every visit has one item (0: not given) of a single-valued breakdown.
-            table.add_sum(row_totals, grand)
-            for sex, position in zip(sex_ids, by_sex, strict=True):
-                table.add_sum(columns[sex], position)
-    hidden = protect(table, threshold)
-    return {key for key, position in index.items() if position in hidden}
+    table = month_table(counts, sex_ids)
+    hidden = protected(table.table, threshold)
+    return {
+        (dimension, item, ALL_SEXES if sex == 0 else sex)
+        for position, (dimension, item, sex) in enumerate(table.keys)
+        if position in hidden
+    }

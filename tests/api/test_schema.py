@@ -73,7 +73,7 @@ def _api_operations(schema):
 
 
 # Whole collections, not paginated (no page past the end: no 404).
-UNPAGINATED_OPERATIONS = {"/api/v1/sites.geojson"}
+UNPAGINATED_OPERATIONS = {"/api/v1/sites.geojson", "/api/v1/stats/totals/"}
 
 
 def _is_list(path: str) -> bool:

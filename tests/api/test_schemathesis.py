@@ -57,6 +57,7 @@ OPERATIONS = {
     "GET /api/v1/sites/{slug}/",
     "GET /api/v1/sites.geojson",
     "GET /api/v1/stats/monthly/",
+    "GET /api/v1/stats/totals/",
     "POST /api/v1/visits/",
     "GET /api/v1/governance/bodies/",
     "GET /api/v1/governance/bodies/{id}/",

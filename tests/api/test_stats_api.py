@@ -380,3 +380,52 @@ def test_schema_documents_the_endpoint(client):
     assert operation["responses"]["403"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/ApiError"
     )
+
+
+# --- Totals over sites and months ---------------------------------------------------------------------
+
+TOTALS = "/api/v1/stats/totals/"
+
+
+def totals_by_code(response) -> dict:
+    assert response.status_code == 200, response.content
+    return {row["item"]["code"]: row for row in response.json()["rows"]}
+
+
+@pytest.mark.django_db
+def test_totals_add_up_sites_and_months(client_for, regional_coordinator, figures):
+    response = client_for(regional_coordinator).get(TOTALS, {"dimension": Dimension.AGE_BAND})
+    rows = totals_by_code(response)
+    # Reims: March 3 + 6, April 5 + 7, May 40 + 40; Troyes March 0 + 8; Sedan March 10 + 10.
+    assert rows["moins-26"]["count"] == 3 + 5 + 40 + 0 + 10
+    assert rows["26-44"]["count"] == 6 + 7 + 40 + 8 + 10
+    assert response.json()["sites"] == 3
+
+
+@pytest.mark.django_db
+def test_partners_totals_count_validated_months_of_labelled_sites(token_client, figures):
+    response = token_client(ApiScope.STATS_READ).get(TOTALS, {"dimension": Dimension.AGE_BAND})
+    rows = totals_by_code(response)
+    # Reims March and April, Troyes March; not Reims's open May, not Sedan (not labelled).
+    assert rows["moins-26"]["count"] == 3 + 5 + 0
+    assert rows["26-44"]["count"] == 6 + 7 + 8
+    assert response.json()["months"] == 3
+
+
+@pytest.mark.django_db
+def test_totals_filter_by_territory_and_kind(client_for, regional_coordinator, figures, site_a):
+    client = client_for(regional_coordinator)
+    by_territory = totals_by_code(
+        client.get(TOTALS, {"dimension": Dimension.AGE_BAND, "territory": site_a.departement_id})
+    )
+    assert by_territory["moins-26"]["count"] == 3 + 5 + 40
+    other_kind = client.get(TOTALS, {"dimension": Dimension.AGE_BAND, "kind": "nope"})
+    assert totals_by_code(other_kind) == {}
+
+
+@pytest.mark.django_db
+def test_totals_need_a_breakdown_and_valid_filters(client_for, regional_coordinator):
+    client = client_for(regional_coordinator)
+    assert "dimension" in assert_error(client.get(TOTALS), 400)["fields"]
+    assert_error(client.get(TOTALS, {"dimension": "age_band", "territory": "x"}), 400)
+    assert_error(client.get(TOTALS, {"dimension": "age_band", "start": "hier"}), 400)
