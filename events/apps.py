@@ -9,3 +9,9 @@ class EventsConfig(AppConfig):
     def ready(self):
         # The access rules, registered by name once at start-up (rules' default rule set).
         import events.rules  # noqa: F401
+        from sites.sections import register_site_section
+
+        from .public.sections import site_programme_section
+
+        # A site's public page shows its theme of the month and its next events.
+        register_site_section(site_programme_section)

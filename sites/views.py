@@ -28,6 +28,7 @@ from . import selectors
 from .filters import SiteFilter
 from .forms import CoordinatorAssignForm, CoordinatorEndForm, LabelStatusForm, SiteForm, SitePracticalForm
 from .models import CoordinatorAssignment, Site
+from .sections import site_sections
 from .services import coordinator_assign, coordinator_unassign, site_change_label_status, site_save
 
 DIRECTORY_PAGE_SIZE = 25
@@ -108,6 +109,8 @@ def detail(request, slug):
             "themes": site.themes.all(),
             "service_levels": site.service_levels.all(),
             "coordinators": coordinators,
+            # What the layers above add (the events: theme of the month, next events).
+            "sections": site_sections(request, site),
         },
     )
 
