@@ -61,12 +61,14 @@ def _protect_month(counts: dict[tuple, int], sex_ids: list[int], threshold: int)
 
     The very table and protection of the open data files (stats/opendata.py): the API and the files
     hide the same cells of a month, so that one cannot be combined with the other."""
-    from .opendata import month_table, protected
+    from .opendata import _protect_month, month_table
 
     table = month_table(counts, sex_ids)
-    hidden = protected(table.table, threshold)
+    # Remembered in the cache under a digest of the table: a month that does not change is
+    # protected once, whatever asks for it.
+    _protect_month([table], threshold)
     return {
         (dimension, item, ALL_SEXES if sex == 0 else sex)
         for position, (dimension, item, sex) in enumerate(table.keys)
-        if position in hidden
+        if position in table.hidden
     }
