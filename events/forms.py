@@ -134,8 +134,9 @@ class EventForm(forms.ModelForm):
             "name"
         )
         self.fields["sites"].queryset = sites
-        if not event.pk and sites.count() == 1:
-            self.initial.setdefault("sites", [sites.get()])
+        if not event.pk and not self.initial.get("sites") and sites.count() == 1:
+            # ModelForm puts an empty list for a new event: a coordinator of one site gets it ticked.
+            self.initial["sites"] = [sites.get()]
         kind_ids = [event.kind_id] if event.kind_id else []
         self.fields["kind"].queryset = _active_or_selected(EventKind.objects.all(), kind_ids)
         self.fields["partners"].queryset = Organisation.objects.order_by("name")

@@ -450,3 +450,13 @@ def test_editing_keeps_other_sites_and_requires_one_of_ones_own(personas, as_per
 def test_dates_are_stored_as_one_row_each(personas, site_a, kind):
     event = EventFactory(sites=[site_a], kind=kind)
     assert EventDate.objects.filter(event=event).count() == 1
+
+
+def test_a_coordinator_of_one_site_finds_it_ticked(client_for, coordinator_a, site_a, kind):
+    from django.urls import reverse
+
+    from tests.helpers import soup
+
+    page = soup(client_for(coordinator_a).get(reverse("events:create")))
+    ticked = [box["value"] for box in page.select('input[name="sites"][checked]')]
+    assert ticked == [str(site_a.pk)]
