@@ -298,6 +298,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# WeasyPrint holds a whole report in memory: a worker process (prefork pool) using more than this
+# many KiB after a task is replaced by a fresh one, and none runs more than this many tasks.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=512_000)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "label-renewal-reminders": {
@@ -338,18 +342,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API du SPRO hub",
-    "DESCRIPTION": (
-        "API de lecture pour les partenaires du réseau régional d'orientation. Authentification par "
-        "jeton d'organisation : en-tête `Authorization: Token <clé>`.\n\n"
-        "Paramètres de requête : chacun au plus une fois (répété, il vaut une erreur 400) ; une valeur "
-        "vide vaut absence du paramètre ; une valeur mal formée ou hors bornes vaut une erreur 400 ; "
-        "un paramètre inconnu est ignoré.\n\n"
-        "Erreurs : toujours en JSON, sous la forme "
-        '`{"error": {"status", "code", "detail", "fields"}}`, y compris pour une adresse inconnue '
-        "sous `/api/` (404), une méthode non prise en charge (405) ou un en-tête `Accept` "
-        "impossible à satisfaire (406)."
-    ),
-    "VERSION": "1.0.0",
+    # The API's description, versioning policy and changelog, in one Markdown file.
+    "DESCRIPTION": (BASE_DIR / "spro" / "api_description.md").read_text(encoding="utf-8"),
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [

@@ -168,3 +168,11 @@ def test_detail_operations_take_no_query_parameter(schema):
             assert all(p["description"] for p in operation["parameters"])
     slug = schema["paths"]["/api/v1/sites/{slug}/"]["get"]["parameters"][0]
     assert slug["schema"] == {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
+
+
+def test_the_description_states_the_versioning_policy_and_a_dated_changelog(schema):
+    description = schema["info"]["description"]
+    assert "## Versions" in description and "/api/v2/" in description
+    assert "2026-12-01" in description
+    assert schema["info"]["version"] == "1.1.0"
+    assert "Idempotency-Key" in description and "RateLimit" in description
