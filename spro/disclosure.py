@@ -112,10 +112,13 @@ def protect(table: Table, threshold: int) -> set[int]:
         exposed = determined_cells(table, hidden)
         if not exposed:
             return hidden
-        cell = min(exposed)
-        candidates = _nearest_visible(cell, hidden, values, equations_of)
-        # Hide the smallest of the nearest non-zero visible cells (ties: the first one).
-        hidden.add(min(candidates, key=lambda other: (values[other], other)))
+        # For each exposed cell, hide the smallest of its nearest non-zero visible cells (ties: the
+        # first one), all in one round: a table needs a few rounds, not one per hidden cell.
+        chosen = set()
+        for cell in sorted(exposed):
+            candidates = _nearest_visible(cell, hidden, values, equations_of)
+            chosen.add(min(candidates, key=lambda other: (values[other], other)))
+        hidden |= chosen
 
 
 def _nearest_visible(cell: int, hidden: set[int], values, equations_of) -> set[int]:
