@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 
+from spro.redis import client as redis_client
+
 from .models import ApiToken, Territory
 from .roles import UserRoles
 
@@ -113,12 +115,16 @@ class TokenRateThrottle(throttling.BaseThrottle):
         now = time.time()
         start = int(now // self.window) * self.window
         key = f"api-rate:{token.pk}:{start}"
-        cache.add(key, 0, timeout=self.window + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # The key expired between add and incr: a new window.
-            cache.set(key, 1, timeout=self.window + 5)
-            count = 1
+        if settings.REDIS_URL:
+            # One round trip: the increment and the key's lifetime, atomically.
+            count, _ = redis_client().pipeline().incr(key).expire(key, self.window + 5).execute()
+        else:
+            cache.add(key, 0, timeout=self.window + 5)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # The key expired between add and incr: a new window.
+                cache.set(key, 1, timeout=self.window + 5)
+                count = 1
         self.reset = max(1, math.ceil(start + self.window - now))
         request._request.spro_rate_limit = (limit, max(0, limit - count), self.reset, self.window)
         return count <= limit

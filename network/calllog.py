@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from spro.redis import client as redis_client
+
 from .models import ApiCall, ApiToken
 
 BUFFER_KEY = "spro:api-calls"
@@ -20,16 +22,6 @@ BATCH = 1000
 LOCAL_BATCH = 50
 _local: list[dict] = []
 _local_lock = threading.Lock()
-_client = None
-
-
-def _redis():
-    import redis
-
-    global _client
-    if _client is None:
-        _client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
-    return _client
 
 
 def record(*, token_id: int, method: str, path: str, status: int, duration_ms: int) -> None:
@@ -42,7 +34,7 @@ def record(*, token_id: int, method: str, path: str, status: int, duration_ms: i
         "at": timezone.now().isoformat(),
     }
     if settings.REDIS_URL:
-        _redis().rpush(BUFFER_KEY, json.dumps(row))
+        redis_client().rpush(BUFFER_KEY, json.dumps(row))
         return
     with _local_lock:
         _local.append(row)
@@ -58,7 +50,7 @@ def flush() -> int:
             items = list(_local)
             _local.clear()
         return _write(items)
-    client, written = _redis(), 0
+    client, written = redis_client(), 0
     while True:
         # LPOP with a count (Redis 6.2+) takes a batch atomically: two flushes never share a row.
         items = client.lpop(BUFFER_KEY, BATCH)
@@ -82,4 +74,4 @@ def discard() -> None:
     with _local_lock:
         _local.clear()
     if settings.REDIS_URL:
-        _redis().delete(BUFFER_KEY)
+        redis_client().delete(BUFFER_KEY)

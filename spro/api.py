@@ -350,20 +350,23 @@ def cached_answer(request, namespace: str, build) -> Response:
     """The answer of `build()`, kept CACHED_ANSWER_SECONDS under the namespace's version, the
     principal and the query string. Only successful answers are kept; a change to the data
     (bump_api_version, from the owning app's signals) makes every kept answer stale at once."""
-    version = cache.get(f"api-version:{namespace}")
+    version_key = f"api-version:{namespace}"
+    query = urlencode(sorted(request.query_params.lists()), doseq=True)
+    digest = hashlib.sha256(f"{namespace}|{_principal_key(request)}|{query}".encode()).hexdigest()
+    key = f"api-answer:{digest}"
+    # One round trip for the namespace's version and the kept answer (made under some version).
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key)
     if version is None:
         version = uuid.uuid4().hex
-        cache.add(f"api-version:{namespace}", version, None)
-        version = cache.get(f"api-version:{namespace}", version)
-    query = urlencode(sorted(request.query_params.lists()), doseq=True)
-    digest = hashlib.sha256(f"{namespace}|{version}|{_principal_key(request)}|{query}".encode()).hexdigest()
-    key = f"api-answer:{digest}"
-    data = cache.get(key)
-    if data is not None:
-        return Response(data)
+        if not cache.add(version_key, version, None):
+            version = cache.get(version_key, version)
+    kept = found.get(key)
+    if kept is not None and kept[0] == version:
+        return Response(kept[1])
     response = build()
     if response.status_code == 200:
-        cache.set(key, response.data, CACHED_ANSWER_SECONDS)
+        cache.set(key, (version, response.data), CACHED_ANSWER_SECONDS)
     return response
 
 
