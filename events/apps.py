@@ -15,3 +15,10 @@ class EventsConfig(AppConfig):
 
         # A site's public page shows its theme of the month and its next events.
         register_site_section(site_programme_section)
+
+        # The home page's cards: the next events, the agenda's pages (sites/home_cards.py).
+        from sites.home_cards import register_home_card
+
+        from .home_cards import event_cards
+
+        register_home_card(event_cards)

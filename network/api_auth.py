@@ -16,6 +16,7 @@ from rest_framework import authentication, exceptions, throttling
 from spro.redis import client as redis_client
 
 from .models import ApiToken, Territory
+from .models.core import TOKEN_CACHE_SECONDS
 from .roles import UserRoles
 
 
@@ -90,6 +91,8 @@ class OrganisationTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+            cache.set(ApiToken.cache_key(token.key_hash), token, TOKEN_CACHE_SECONDS)
         return ApiClient(token), token
 
     def authenticate_header(self, request):

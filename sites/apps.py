@@ -20,3 +20,14 @@ class SitesConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        # The home page's cards: each layer's work to do (sites/home_cards.py).
+        from sites.labels.home_cards import label_cards
+        from sites.plans.home_cards import plan_cards
+
+        from .home import core_cards
+        from .home_cards import register_home_card
+
+        register_home_card(core_cards)
+        register_home_card(label_cards)
+        register_home_card(plan_cards)

@@ -1,21 +1,29 @@
 """The home page: one section per role. It shows the sites, so it lives in the sites app (the network
-app, below it, cannot read them)."""
+app, below it, cannot read them).
+
+Each person's work to do comes first, as cards with counts and direct links. The layers above the
+sites core (labels, plans, governance, stats, events) contribute their cards through the registry of
+sites/home_cards.py, from their AppConfig.ready: this module imports none of them."""
 
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from network.enums import Role
 from network.models import Organisation, RoleAssignment, User
 
 from .enums import LabelStatus
+from .home_cards import READ, HomeCard, HomeLine, home_cards
 from .models import LabelStatusChange, Site
 
 
 def home(request):
     """One page per role; a person holding several roles sees each section."""
     roles = request.user.roles
-    context = {"nav": "home", "roles": roles}
+    work, read = home_cards(request)
+    context = {"nav": "home", "roles": roles, "work_cards": work, "read_links": read}
     if roles.reads_whole_network:
         context.update(_network_overview())
     if roles.is_site_coordinator:
@@ -78,3 +86,21 @@ def _network_overview() -> dict:
 
 def _labelled():
     return Q(label_status=LabelStatus.LABELLED)
+
+
+def core_cards(request) -> list[HomeCard]:
+    """The sites core's own card: the pages of the network every signed-in person reads."""
+    if not request.user.is_authenticated:
+        return []
+    return [
+        HomeCard(
+            _("Le réseau"),
+            [
+                HomeLine(_("Annuaire des sites"), reverse("sites:directory")),
+                HomeLine(_("Organisations du réseau"), reverse("network:organisation_list")),
+                HomeLine(_("Calendrier de coordination"), reverse("strategy:calendar")),
+            ],
+            kind=READ,
+            order=0,
+        )
+    ]

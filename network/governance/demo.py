@@ -20,7 +20,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from network.enums import AttendanceStatus, BodyScope, DecisionKind, DecisionStatus, MeetingStatus
+from network.enums import (
+    AttendanceStatus,
+    BodyScope,
+    DecisionKind,
+    DecisionStatus,
+    MeetingStatus,
+    MinutesStatus,
+)
 from network.models import Organisation, Territory, User
 from network.models.governance import (
     AgendaItem,
@@ -33,8 +40,6 @@ from network.models.governance import (
     Minutes,
 )
 from sites.models import Site
-
-from . import services
 
 BODY_KINDS = [
     ("commission-regionale", "Commission régionale des Espaces métiers"),
@@ -148,9 +153,53 @@ TECHNICAL_COMMITTEES = {
 }
 
 
+def _adopted_minutes(meeting, text, today) -> Minutes:
+    """Minutes sent for remarks three days after the meeting and adopted by e-mail a week later (or
+    on the demo's day when sooner): dated from the meeting, whatever the clock says when loading."""
+    latest = datetime.datetime.combine(today, datetime.time(12), tzinfo=meeting.starts_at.tzinfo)
+    sent_at = min(meeting.starts_at + datetime.timedelta(days=3), latest)
+    return Minutes.objects.create(
+        meeting=meeting,
+        text=text,
+        status=MinutesStatus.ADOPTED,
+        sent_at=sent_at,
+        adopted_at=min(sent_at + datetime.timedelta(days=7), latest),
+    )
+
+
+def _invitation_date(starts_at, today):
+    """Convocations leave three weeks ahead; a meeting further away has not been convened yet."""
+    sent = starts_at - datetime.timedelta(days=21)
+    return sent if sent.date() <= today else None
+
+
+def _convene(counts, meeting, members, sent_at, statuses=None):
+    """The lines a convocation opens (as services.meeting_invite, without the e-mails): who was
+    convened, when and at which address, with their presence once the meeting is held."""
+    for index, member in enumerate(members):
+        status, represented_by = (statuses or {}).get(index, (AttendanceStatus.INVITED, ""))
+        _get_or_create(
+            counts,
+            "émargements",
+            Attendance,
+            meeting=meeting,
+            member=member,
+            defaults={
+                "status": status,
+                "represented_by": represented_by,
+                "invited_at": sent_at if member.email else None,
+                "invitation_email": member.email,
+            },
+        )
+
+
 def _held_meeting(counts, body, starts_at, title, place, today, summary):
-    """A meeting of the cycle: held with adopted minutes when past, planned when still to come."""
+    """A meeting of the cycle: held with adopted minutes when past, planned when still to come
+    (convened when it is less than three weeks away)."""
     held = starts_at.date() < today
+    # Convened only with members in office: a convocation sent to nobody is what this demo must not show.
+    in_office = body.members.current(starts_at.date()).exists()
+    sent_at = _invitation_date(starts_at, today) if in_office else None
     meeting = _get_or_create(
         counts,
         "réunions",
@@ -162,20 +211,25 @@ def _held_meeting(counts, body, starts_at, title, place, today, summary):
             "ends_at": starts_at + datetime.timedelta(hours=2),
             "place": place,
             "status": MeetingStatus.HELD if held else MeetingStatus.PLANNED,
-            "invitations_sent_at": starts_at - datetime.timedelta(days=21),
+            "invitations_sent_at": sent_at,
         },
     )
-    if not held or Minutes.objects.filter(meeting=meeting).exists():
+    if not held:
+        if meeting.invitations_sent_at:
+            _convene(
+                counts, meeting, list(body.members.current(starts_at.date())), meeting.invitations_sent_at
+            )
         return meeting
-    for member in body.members.all():
-        _get_or_create(
-            counts,
-            "émargements",
-            Attendance,
-            meeting=meeting,
-            member=member,
-            defaults={"status": AttendanceStatus.PRESENT},
-        )
+    if Minutes.objects.filter(meeting=meeting).exists():
+        return meeting
+    members = list(body.members.all())
+    _convene(
+        counts,
+        meeting,
+        members,
+        meeting.invitations_sent_at,
+        dict.fromkeys(range(len(members)), (AttendanceStatus.PRESENT, "")),
+    )
     _get_or_create(
         counts,
         "décisions",
@@ -188,8 +242,7 @@ def _held_meeting(counts, body, starts_at, title, place, today, summary):
             "done_on": starts_at.date(),
         },
     )
-    minutes = services.minutes_save(meeting=meeting, text=f"{title}.\n\n{summary}")
-    services.minutes_adopt(minutes=minutes)
+    _adopted_minutes(meeting, f"{title}.\n\n{summary}", today)
     counts["comptes rendus"] = counts.get("comptes rendus", 0) + 1
     return meeting
 
@@ -344,7 +397,7 @@ def _load_june_commission(commission, members, today, counts) -> None:
             "ends_at": starts_at + datetime.timedelta(hours=3),
             "place": "Maison de la Région, 5 rue de Jéricho, Châlons-en-Champagne",
             "status": MeetingStatus.HELD,
-            "invitations_sent_at": starts_at - datetime.timedelta(days=21),
+            "invitations_sent_at": _invitation_date(starts_at, today) if members else None,
         },
     )
     if Minutes.objects.filter(meeting=meeting).exists():
@@ -359,25 +412,13 @@ def _load_june_commission(commission, members, today, counts) -> None:
             order=order,
             defaults={"title": title, "duration_minutes": minutes, "presenter": presenter},
         )
-    for index, member in enumerate(members):
-        # One member excused, one represented: the sheet shows every status.
-        status = AttendanceStatus.PRESENT
-        represented_by = ""
-        if index == 3:
-            status = AttendanceStatus.EXCUSED
-        elif index == 5:
-            status, represented_by = AttendanceStatus.REPRESENTED, "Delphine Roux"
-        _get_or_create(
-            counts,
-            "émargements",
-            Attendance,
-            meeting=meeting,
-            member=member,
-            defaults={"status": status, "represented_by": represented_by},
-        )
+    # Everyone present but one member excused and one represented: the sheet shows every status.
+    statuses = dict.fromkeys(range(len(members)), (AttendanceStatus.PRESENT, ""))
+    statuses[3] = (AttendanceStatus.EXCUSED, "")
+    statuses[5] = (AttendanceStatus.REPRESENTED, "Delphine Roux")
+    _convene(counts, meeting, members, meeting.invitations_sent_at, statuses)
     _load_decisions(meeting, counts)
-    minutes = services.minutes_save(meeting=meeting, text=MINUTES_TEXT)
-    services.minutes_adopt(minutes=minutes)
+    _adopted_minutes(meeting, MINUTES_TEXT, today)
     counts["comptes rendus"] = counts.get("comptes rendus", 0) + 1
 
 

@@ -6,13 +6,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from network.enums import AttendanceStatus, BodyScope, DecisionKind, DecisionStatus
+from network.enums import AttendanceStatus, BodyScope, DecisionKind, DecisionStatus, MeetingStatus
 from network.forms import DateInput
 from network.models import Organisation, Territory, User
-from network.models.governance import AgendaItem, Body, BodyKind, BodyMember, Decision, Meeting
+from network.models.governance import (
+    AgendaItem,
+    Body,
+    BodyKind,
+    BodyMember,
+    Decision,
+    Meeting,
+    RemarkOutcome,
+)
 
 from .subjects import subject_sources
 
@@ -188,6 +197,12 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["title", "starts_at", "ends_at", "place", "video_link", "status"]
+        help_texts = {
+            "status": _(
+                "« Prévue » tant que la réunion est à venir ; une fois son heure passée, indiquez si "
+                "elle s'est tenue ou si elle a été annulée."
+            )
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -262,19 +277,62 @@ class MinutesForm(forms.Form):
     text = forms.CharField(label=_("Compte rendu"), widget=forms.Textarea(attrs={"rows": 18}))
 
 
+class MinutesRemarkForm(forms.Form):
+    text = forms.CharField(
+        label=_("Votre remarque"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Citez le passage concerné et proposez une rédaction. Le secrétariat de l'instance lit "
+            "votre remarque et indique, à l'adoption, si elle est retenue."
+        ),
+    )
+
+
 class MinutesAdoptForm(forms.Form):
+    """The meeting that adopts the minutes, and for each remark received whether it is retained."""
+
     adopted_in = forms.ModelChoiceField(
         label=_("Adopté lors de la réunion"),
         queryset=Meeting.objects.none(),
         required=False,
         empty_label=_("Sans réunion (adoption par voie électronique)"),
+        help_text=_("Une réunion ultérieure de l'instance, déjà tenue."),
     )
 
-    def __init__(self, *args, meeting, **kwargs):
+    def __init__(self, *args, meeting, remarks=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["adopted_in"].queryset = Meeting.objects.filter(
-            body_id=meeting.body_id, starts_at__gt=meeting.starts_at
-        ).order_by("starts_at")
+        # Later meetings of the body whose day has come and that were not cancelled.
+        self.fields["adopted_in"].queryset = (
+            Meeting.objects.filter(body_id=meeting.body_id, starts_at__gt=meeting.starts_at)
+            .filter(starts_at__date__lte=timezone.localdate())
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by("starts_at")
+        )
+        self.remarks = list(remarks)
+        for remark in self.remarks:
+            when = date_format(timezone.localtime(remark.created_at), "j F Y")
+            self.fields[f"outcome_{remark.pk}"] = forms.ChoiceField(
+                label=_("Remarque de %(name)s (%(date)s)") % {"name": remark.author_name, "date": when},
+                choices=RemarkOutcome.choices,
+                widget=forms.RadioSelect,
+                help_text=remark.text,
+                initial=remark.outcome or None,
+            )
+            self.fields[f"response_{remark.pk}"] = forms.CharField(
+                label=_("Réponse (facultatif)"),
+                required=False,
+                max_length=500,
+                initial=remark.response,
+            )
+
+    def outcomes(self) -> dict:
+        return {
+            remark.pk: (
+                self.cleaned_data[f"outcome_{remark.pk}"],
+                self.cleaned_data.get(f"response_{remark.pk}", ""),
+            )
+            for remark in self.remarks
+        }
 
 
 # Decisions
@@ -285,6 +343,7 @@ class DecisionForm(SubjectMixin, forms.ModelForm):
         model = Decision
         fields = ["kind", "summary", "owner", "due_date"]
         widgets = {"due_date": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"due_date": _("Au plus tôt le jour de la réunion.")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

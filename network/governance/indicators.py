@@ -20,7 +20,8 @@ from ..strategy.indicators import percent
 
 
 def held_meetings_q(now: datetime.datetime | None = None, prefix: str = "") -> Q:
-    """A meeting counts as held when marked so, or when past and not cancelled."""
+    """A meeting counts as held when marked so, or when past and not cancelled (a past meeting still
+    "prévue" is counted, and shown « à confirmer » until its organiser says it was held or cancelled)."""
     now = now or timezone.now()
     return Q(**{f"{prefix}status": MeetingStatus.HELD}) | (
         Q(**{f"{prefix}starts_at__lt": now}) & ~Q(**{f"{prefix}status": MeetingStatus.CANCELLED})
@@ -31,6 +32,8 @@ def held_meetings_q(now: datetime.datetime | None = None, prefix: str = "") -> Q
 class BodyIndicators:
     body: Body
     held: int = 0
+    # Among the held ones, past meetings still "prévue": counted as held, to be confirmed.
+    to_confirm: int = 0
     required: int = 0
     months_held: list = field(default_factory=list)
     months_missing: list = field(default_factory=list)
@@ -76,6 +79,7 @@ def body_indicators(year: int, *, now: datetime.datetime | None = None) -> list[
         .values("body_id")
         .annotate(
             held=Count("pk"),
+            to_confirm=Count("pk", filter=Q(status=MeetingStatus.PLANNED)),
             # Minutes is a one-to-one: the join does not multiply the meeting rows.
             adopted=Count("pk", filter=Q(minutes__status=MinutesStatus.ADOPTED)),
         )
@@ -114,6 +118,7 @@ def body_indicators(year: int, *, now: datetime.datetime | None = None) -> list[
             BodyIndicators(
                 body=body,
                 held=meetings.get(body.pk, {}).get("held", 0),
+                to_confirm=meetings.get(body.pk, {}).get("to_confirm", 0),
                 required=body.min_meetings_per_year,
                 months_held=sorted(body_months),
                 months_missing=[m for m in required_months if m not in body_months],

@@ -17,22 +17,40 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from network.enums import AttendanceStatus, DecisionStatus, MeetingStatus, MinutesStatus
 from network.models import User
-from network.models.governance import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
+from network.models.governance import (
+    AgendaItem,
+    Attendance,
+    Body,
+    BodyMember,
+    Decision,
+    Meeting,
+    Minutes,
+    MinutesRemark,
+    RemarkOutcome,
+)
 from spro.web.access import require
 
 from . import ical
 from .rules import (
+    ALREADY_STARTED,
     COORDINATION_ONLY,
+    MEETING_CANCELLED,
     MEETING_FROZEN,
     MINUTES_ALREADY_ADOPTED,
     MINUTES_FROZEN,
     MINUTES_NOT_FOR_REMARKS,
+    NOT_HELD_YET,
+    NOT_TO_CONFIRM,
     ORGANISERS_ONLY,
+    REMARKS_CLOSED,
+    day_reached,
     minutes_are_adopted,
+    seat_of,
 )
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED)
@@ -41,6 +59,16 @@ ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED)
 def _refuse_if_frozen(meeting: Meeting) -> None:
     if minutes_are_adopted(meeting):
         raise ValidationError(MEETING_FROZEN)
+
+
+def _refuse_before_the_day(meeting: Meeting) -> None:
+    """Attendance, minutes sent for remarks and adopted: not before the meeting's day."""
+    if not day_reached(meeting):
+        raise ValidationError(NOT_HELD_YET)
+
+
+def _long_date(day: datetime.date) -> str:
+    return date_format(day, "j F Y")
 
 
 def _require(rule: str, author: User | None, obj=None, message=ORGANISERS_ONLY) -> None:
@@ -105,9 +133,43 @@ def meeting_save(*, meeting: Meeting, author: User | None = None) -> Meeting:
         meeting.created_by = author
     if meeting.ends_at and meeting.ends_at <= meeting.starts_at:
         raise ValidationError({"ends_at": _("La fin doit suivre le début.")})
+    _check_status_against_date(meeting)
     meeting._history_user = author
     meeting.full_clean()
     meeting.save()
+    return meeting
+
+
+def _check_status_against_date(meeting: Meeting) -> None:
+    """A meeting whose start has passed is no longer "prévue"; one still to come is not "tenue"."""
+    if meeting.starts_at is None:
+        return
+    if meeting.status == MeetingStatus.PLANNED and meeting.has_started:
+        raise ValidationError(
+            {
+                "status": _(
+                    "Cette réunion a commencé : indiquez si elle s'est tenue ou si elle a été annulée "
+                    "(ou reportez-la à une date à venir)."
+                )
+            }
+        )
+    if meeting.status == MeetingStatus.HELD and not day_reached(meeting):
+        raise ValidationError({"status": _("Une réunion à venir ne peut pas être marquée comme tenue.")})
+
+
+@transaction.atomic
+def meeting_confirm(*, meeting: Meeting, status: str, author: User | None = None) -> Meeting:
+    """Say whether a meeting still "prévue" after its start was held or cancelled."""
+    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    _require("governance.manage_meeting", author, meeting)
+    _refuse_if_frozen(meeting)
+    if status not in (MeetingStatus.HELD, MeetingStatus.CANCELLED):
+        raise ValidationError({"status": _("Choisissez « tenue » ou « annulée ».")})
+    if not meeting.is_to_confirm:
+        raise ValidationError(NOT_TO_CONFIRM)
+    meeting.status = status
+    meeting._history_user = author
+    meeting.save(update_fields=["status", "updated_at"])
     return meeting
 
 
@@ -140,21 +202,31 @@ def meeting_invite(*, meeting: Meeting, author: User | None = None) -> int:
     calendars update the event instead of adding a second one.
     """
     _require("governance.manage_meeting", author, meeting)
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError(_("Cette réunion est annulée : aucune convocation n'est envoyée."))
-    _refuse_if_frozen(meeting)
     # Lock the meeting row: two coordinators clicking "send" together must not double the rows.
     meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
-    members = list(
-        BodyMember.objects.current(timezone.localdate(meeting.starts_at)).filter(body=meeting.body)
-    )
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(MEETING_CANCELLED)
+    _refuse_if_frozen(meeting)
+    if meeting.has_started:
+        raise ValidationError(ALREADY_STARTED)
+    members = list(BodyMember.objects.current(meeting.day).filter(body=meeting.body))
     if not members:
         raise ValidationError(_("Cette instance n'a aucun membre en cours de mandat."))
-    existing = set(Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True))
-    Attendance.objects.bulk_create(
-        [Attendance(meeting=meeting, member=member) for member in members if member.pk not in existing]
-    )
     now = timezone.now()
+    # Every member in office gets a line of the sheet; those with an address are convened by
+    # e-mail, and their line says when and where to (the page lists who was convened).
+    lines = {line.member_id: line for line in Attendance.objects.filter(meeting=meeting)}
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=meeting, member=member) for member in members if member.pk not in lines]
+    )
+    lines = {line.member_id: line for line in Attendance.objects.filter(meeting=meeting)}
+    convened = []
+    for member in members:
+        if member.email:
+            line = lines[member.pk]
+            line.invited_at, line.invitation_email = now, member.email
+            convened.append(line)
+    Attendance.objects.bulk_update(convened, ["invited_at", "invitation_email"])
     is_update = meeting.invitations_sent_at is not None
     agenda = list(meeting.agenda.all())
     recipients = [member for member in members if member.email]
@@ -199,6 +271,7 @@ def attendance_record(
     when anyone attended."""
     _require("governance.manage_meeting", author, meeting)
     _refuse_if_frozen(meeting)
+    _refuse_before_the_day(meeting)
     saved = []
     for member, status, represented_by in lines:
         if member.body_id != meeting.body_id:
@@ -260,6 +333,7 @@ def minutes_send_for_remarks(*, minutes: Minutes, author: User | None = None) ->
     if minutes.is_adopted:
         raise ValidationError(MINUTES_NOT_FOR_REMARKS)
     meeting = minutes.meeting
+    _refuse_before_the_day(meeting)
     members = BodyMember.objects.current().filter(body=meeting.body).exclude(email="")
     messages = [
         EmailMessage(
@@ -287,13 +361,22 @@ def minutes_send_for_remarks(*, minutes: Minutes, author: User | None = None) ->
 
 @transaction.atomic
 def minutes_adopt(
-    *, minutes: Minutes, adopted_in: Meeting | None = None, author: User | None = None
+    *,
+    minutes: Minutes,
+    adopted_in: Meeting | None = None,
+    outcomes: dict[int, tuple[str, str]] | None = None,
+    author: User | None = None,
 ) -> Minutes:
-    """Adopt the minutes, optionally in a later meeting of the same body; from now on they are frozen."""
+    """Adopt the minutes, optionally in a later meeting of the same body; from now on they are frozen.
+
+    `outcomes` says, for each remark received (by its id), whether the adopted version took it:
+    (RemarkOutcome, response). Every remark needs one: the adopted minutes say which they took.
+    """
     minutes = Minutes.objects.select_for_update().select_related("meeting__body").get(pk=minutes.pk)
     _require("governance.manage_meeting", author, minutes.meeting)
     if minutes.is_adopted:
         raise ValidationError(MINUTES_ALREADY_ADOPTED)
+    _refuse_before_the_day(minutes.meeting)
     if adopted_in is not None:
         if adopted_in.body_id != minutes.meeting.body_id:
             raise ValidationError({"adopted_in": _("Choisissez une réunion de la même instance.")})
@@ -301,12 +384,59 @@ def minutes_adopt(
             raise ValidationError(
                 {"adopted_in": _("Un compte rendu s'adopte lors d'une réunion ultérieure.")}
             )
+        if adopted_in.status == MeetingStatus.CANCELLED or not day_reached(adopted_in):
+            raise ValidationError(
+                {
+                    "adopted_in": _(
+                        "La réunion du %(date)s n'a pas eu lieu : un compte rendu s'adopte lors "
+                        "d'une réunion tenue."
+                    )
+                    % {"date": _long_date(adopted_in.day)}
+                }
+            )
+    remarks = list(minutes.remarks.all())
+    outcomes = outcomes or {}
+    missing = [
+        remark for remark in remarks if outcomes.get(remark.pk, ("", ""))[0] not in RemarkOutcome.values
+    ]
+    if missing:
+        raise ValidationError(
+            _("Indiquez pour chaque remarque reçue si elle est retenue (%(count)d sans réponse).")
+            % {"count": len(missing)}
+        )
+    for remark in remarks:
+        remark.outcome, response = outcomes[remark.pk]
+        remark.response = (response or "").strip()[:500]
+    MinutesRemark.objects.bulk_update(remarks, ["outcome", "response"])
     minutes.status = MinutesStatus.ADOPTED
     minutes.adopted_at = timezone.now()
     minutes.adopted_in = adopted_in
     minutes._history_user = author
     minutes.save(update_fields=["status", "adopted_at", "adopted_in", "updated_at"])
     return minutes
+
+
+@transaction.atomic
+def minutes_remark_add(*, minutes: Minutes, text: str, author: User) -> MinutesRemark:
+    """Record a member's remark on minutes sent for remarks (who, when, what). The organisers read
+    it on the meeting's page and say, when adopting, whether the adopted version took it."""
+    minutes = Minutes.objects.select_for_update().select_related("meeting__body").get(pk=minutes.pk)
+    require("governance.remark_minutes", author, minutes, REMARKS_CLOSED)
+    if not minutes.is_open_for_remarks:
+        raise ValidationError(REMARKS_CLOSED)
+    if not text.strip():
+        raise ValidationError({"text": _("La remarque est vide.")})
+    seat = seat_of(author, minutes.meeting.body, minutes.meeting.day)
+    remark = MinutesRemark(
+        minutes=minutes,
+        author=author,
+        author_name=(seat.full_name if seat else "") or author.get_full_name() or author.get_username(),
+        member=seat,
+        text=text.strip(),
+    )
+    remark.full_clean()
+    remark.save()
+    return remark
 
 
 # Decisions
@@ -317,8 +447,17 @@ def decision_save(*, decision: Decision, author: User | None = None) -> Decision
     """Record or correct a decision's content; refused once the meeting's minutes are adopted."""
     _require("governance.manage_meeting", author, decision.meeting)
     _refuse_if_frozen(decision.meeting)
+    day = decision.meeting.day
+    if decision.due_date and decision.due_date < day:
+        raise ValidationError(
+            {
+                "due_date": _("L'échéance ne peut pas précéder la réunion qui prend la décision (%(date)s).")
+                % {"date": _long_date(day)}
+            }
+        )
     if decision.status == DecisionStatus.DONE and not decision.done_on:
-        decision.done_on = timezone.localdate()
+        decision.done_on = max(timezone.localdate(), day)
+    _check_done_on(decision, decision.done_on)
     decision._history_user = author
     decision.full_clean()
     decision.save()
@@ -339,8 +478,27 @@ def decision_update_status(
         raise ValidationError({"status": _("Suivi inconnu.")})
     # Only a decision carried out has a completion date.
     done_on = (done_on or timezone.localdate()) if status == DecisionStatus.DONE else None
+    _check_done_on(decision, done_on)
     decision.status = status
     decision.done_on = done_on
     decision._history_user = author
     decision.save(update_fields=["status", "done_on", "updated_at"])
     return decision
+
+
+def _check_done_on(decision: Decision, done_on: datetime.date | None) -> None:
+    """A decision is carried out after the meeting that took it, and not in the future."""
+    if done_on is None:
+        return
+    day = decision.meeting.day
+    if done_on < day:
+        raise ValidationError(
+            {
+                "done_on": _(
+                    "Une décision ne peut pas être réalisée avant la réunion qui l'a prise (%(date)s)."
+                )
+                % {"date": _long_date(day)}
+            }
+        )
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("La date de réalisation ne peut pas être dans le futur.")})

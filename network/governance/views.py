@@ -13,13 +13,24 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from network.enums import AttendanceStatus
-from network.models.governance import AgendaItem, Attendance, Body, BodyMember, Decision, Meeting, Minutes
+from network.models.governance import (
+    AgendaItem,
+    Attendance,
+    Body,
+    BodyMember,
+    Decision,
+    Meeting,
+    Minutes,
+    MinutesRemark,
+)
 from spro.http import query_year
 from spro.web.access import require, rule_required
 from spro.web.forms import attach_service_errors
@@ -38,6 +49,7 @@ from .forms import (
     MeetingForm,
     MinutesAdoptForm,
     MinutesForm,
+    MinutesRemarkForm,
 )
 from .rules import (
     COORDINATION_ONLY,
@@ -45,7 +57,10 @@ from .rules import (
     MINUTES_ALREADY_ADOPTED,
     MINUTES_FROZEN,
     MINUTES_NOT_FOR_REMARKS,
+    NOT_HELD_YET,
     ORGANISERS_ONLY,
+    REMARKS_CLOSED,
+    day_reached,
 )
 
 PAGE_SIZE = 25
@@ -141,6 +156,8 @@ def body_detail(request, pk):
             "members": body.members.current().select_related("organisation", "user"),
             "past_members": body.members.filter(mandate_end__lt=today).select_related("organisation"),
             "meetings_by_year": sorted(by_year.items(), reverse=True),
+            # Past meetings still "prévue", whatever their year: the organiser has to confirm them.
+            "to_confirm_count": sum(m.is_to_confirm for meetings in by_year.values() for m in meetings),
             "year": today.year,
             **selectors.body_rhythm(body, by_year.get(today.year, []), today.year),
         },
@@ -273,6 +290,8 @@ def meeting_edit(request, pk):
 
 def meeting_detail(request, pk):
     meeting = _visible_meeting(request, pk)
+    minutes = _minutes_of(meeting)
+    attendances = list(_attendance_lines(meeting))
     return render(
         request,
         "network/governance/meeting_detail.html",
@@ -281,12 +300,44 @@ def meeting_detail(request, pk):
             "meeting": meeting,
             "body": meeting.body,
             "agenda": meeting.agenda.select_related("subject_type"),
-            "attendances": _attendance_lines(meeting),
+            "attendances": attendances,
+            # Who was convened, when and to which address: the lines opened by the convocation.
+            "invited": [line for line in attendances if line.invited_at],
+            "not_emailed": [line for line in attendances if not line.invited_at],
+            "day_reached": day_reached(meeting),
             "quorum": services.meeting_quorum(meeting),
-            "minutes": _minutes_of(meeting),
+            "minutes": minutes,
+            "remarks": _remarks_of(request.user, minutes),
             "decisions": meeting.decisions.select_related("owner", "subject_type"),
         },
     )
+
+
+def _remarks_of(user, minutes) -> list:
+    """The remarks on the minutes the user reads: all of them for the organisers and, once adopted,
+    for every reader; before that a member reads their own."""
+    if minutes is None:
+        return []
+    return list(MinutesRemark.objects.visible_to(user).filter(minutes=minutes).select_related("member"))
+
+
+@require_POST
+def meeting_confirm(request, pk):
+    """A meeting still "prévue" after its start: the organiser says it was held or cancelled."""
+    meeting = _editable_meeting(request, pk)
+    try:
+        meeting = services.meeting_confirm(
+            meeting=meeting, status=request.POST.get("status", ""), author=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("La réunion est enregistrée comme « %(status)s ».")
+            % {"status": meeting.get_status_display().lower()},
+        )
+    return redirect("governance:meeting_detail", pk=meeting.pk)
 
 
 def _attendance_lines(meeting):
@@ -346,6 +397,7 @@ def meeting_invite(request, pk):
 
 def attendance_edit(request, pk):
     meeting = _editable_meeting(request, pk)
+    require("governance.record_attendance", request.user, meeting, NOT_HELD_YET)
     attendances = list(Attendance.objects.filter(meeting=meeting))
     # The sheet lists the members convened plus those in office on the day (late additions).
     day = timezone.localdate(meeting.starts_at)
@@ -427,7 +479,9 @@ def minutes_send(request, pk):
     meeting = _managed_meeting(request, pk)
     minutes = get_object_or_404(Minutes.objects.managed_by(request.user), meeting=meeting)
     minutes.meeting = meeting
-    require("governance.send_minutes", request.user, minutes, MINUTES_NOT_FOR_REMARKS)
+    require(
+        "governance.send_minutes", request.user, minutes, _minutes_refusal(minutes, MINUTES_NOT_FOR_REMARKS)
+    )
     try:
         sent = services.minutes_send_for_remarks(minutes=minutes, author=request.user)
     except ValidationError as error:
@@ -438,16 +492,27 @@ def minutes_send(request, pk):
     return redirect("governance:meeting_detail", pk=meeting.pk)
 
 
+def _minutes_refusal(minutes, otherwise):
+    """Why the minutes may not be sent or adopted: the meeting is still to come, or ``otherwise``."""
+    return otherwise if day_reached(minutes.meeting) else NOT_HELD_YET
+
+
 def minutes_adopt(request, pk):
     meeting = _managed_meeting(request, pk)
     minutes = get_object_or_404(Minutes.objects.managed_by(request.user), meeting=meeting)
     minutes.meeting = meeting
-    require("governance.adopt_minutes", request.user, minutes, MINUTES_ALREADY_ADOPTED)
-    form = MinutesAdoptForm(request.POST or None, meeting=meeting)
+    require(
+        "governance.adopt_minutes", request.user, minutes, _minutes_refusal(minutes, MINUTES_ALREADY_ADOPTED)
+    )
+    remarks = list(minutes.remarks.order_by("created_at", "pk"))
+    form = MinutesAdoptForm(request.POST or None, meeting=meeting, remarks=remarks)
     if request.method == "POST" and form.is_valid():
         try:
             services.minutes_adopt(
-                minutes=minutes, adopted_in=form.cleaned_data["adopted_in"], author=request.user
+                minutes=minutes,
+                adopted_in=form.cleaned_data["adopted_in"],
+                outcomes=form.outcomes(),
+                author=request.user,
             )
         except ValidationError as error:
             attach_service_errors(form, error)
@@ -465,15 +530,57 @@ def minutes_adopt(request, pk):
                 "Une fois adopté, le compte rendu, l'ordre du jour, l'émargement et les décisions "
                 "de cette réunion ne peuvent plus être modifiés."
             ),
+            "lead": (
+                _(
+                    "Indiquez pour chaque remarque reçue si la version adoptée la retient ; "
+                    "le compte rendu adopté et son PDF le mentionnent."
+                )
+                if remarks
+                else _("Aucune remarque n'a été reçue sur ce compte rendu.")
+            ),
+        },
+    )
+
+
+def minutes_remark(request, pk):
+    """A member of the body (or an organiser) records a remark on minutes sent for remarks."""
+    meeting = _visible_meeting(request, pk)
+    minutes = get_object_or_404(Minutes.objects.visible_to(request.user), meeting=meeting)
+    minutes.meeting = meeting
+    require("governance.remark_minutes", request.user, minutes, REMARKS_CLOSED)
+    form = MinutesRemarkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_remark_add(minutes=minutes, text=form.cleaned_data["text"], author=request.user)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Votre remarque est transmise au secrétariat de l'instance."))
+            return redirect(f"{reverse('governance:meeting_detail', args=[meeting.pk])}#remarques")
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Remarque sur le compte rendu"),
+            "body": meeting.body,
+            "meeting": meeting,
+            "lead": _("Compte rendu envoyé pour remarques le %(date)s.")
+            % {"date": date_format(timezone.localtime(minutes.sent_at), "j F Y")}
+            if minutes.sent_at
+            else "",
         },
     )
 
 
 def minutes_context(meeting) -> dict:
+    """What the PDF shows; the remarks received, with what the adopted version did with them, once
+    the minutes are adopted (before, they are the secretary's working material)."""
+    minutes = _minutes_of(meeting)
     return {
         "meeting": meeting,
         "body": meeting.body,
-        "minutes": _minutes_of(meeting),
+        "minutes": minutes,
+        "remarks": list(minutes.remarks.all()) if minutes is not None and minutes.is_adopted else [],
         "agenda": meeting.agenda.all(),
         "attendances": _attendance_lines(meeting),
         "quorum": services.meeting_quorum(meeting),
@@ -598,6 +705,7 @@ def governance_indicators(request):
             "plans": indicators.plan_indicators(year),
             "totals": {
                 "held": sum(b.held for b in bodies),
+                "to_confirm": sum(b.to_confirm for b in bodies),
                 "required": sum(b.required for b in bodies if b.body.is_active),
                 "overdue": sum(b.decisions_overdue for b in bodies),
             },

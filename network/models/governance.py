@@ -191,6 +191,26 @@ class Meeting(TimeStampedModel):
     def __str__(self):
         return f"{self.body} — {timezone.localtime(self.starts_at):%d/%m/%Y}"
 
+    @property
+    def day(self) -> datetime.date:
+        """The meeting's local date: attendance, minutes and decisions are dated from it."""
+        return timezone.localdate(self.starts_at)
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_to_confirm(self) -> bool:
+        """Still "prévue" although its start has passed: the organiser has to say whether it was
+        held or cancelled. Pages and indicators show it as « à confirmer »."""
+        return self.status == MeetingStatus.PLANNED and self.has_started
+
+    @property
+    def status_label(self) -> str:
+        """The state as the pages show it: « À confirmer » for a past meeting still planned."""
+        return _("À confirmer") if self.is_to_confirm else self.get_status_display()
+
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(
@@ -223,6 +243,10 @@ class Attendance(models.Model):
         _("présence"), max_length=12, choices=AttendanceStatus.choices, default=AttendanceStatus.INVITED
     )
     represented_by = models.CharField(_("représenté·e par"), max_length=150, blank=True)
+    # The convocation as sent to this member: when, and to which address (none: no e-mail address,
+    # the member is on the sheet but was not convened by e-mail).
+    invited_at = models.DateTimeField(_("convoqué·e le"), null=True, blank=True)
+    invitation_email = models.EmailField(_("convocation envoyée à"), blank=True)
 
     class Meta:
         verbose_name = _("émargement")
@@ -283,6 +307,71 @@ class Minutes(TimeStampedModel):
     @property
     def is_adopted(self) -> bool:
         return self.status == MinutesStatus.ADOPTED
+
+    @property
+    def is_open_for_remarks(self) -> bool:
+        return self.status == MinutesStatus.SENT_FOR_REMARKS
+
+
+class RemarkOutcome(models.TextChoices):
+    """What the adopted minutes did with a remark."""
+
+    RETAINED = "retenue", _("Retenue")
+    NOT_RETAINED = "non_retenue", _("Non retenue")
+
+
+class MinutesRemarkQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Remarks a user reads: all of them for the meeting's organisers, and for every reader of
+        the meeting once the minutes are adopted (the adopted version says which it took); before,
+        a member reads their own."""
+        minutes = Minutes.objects.visible_to(user)
+        visible = Q(minutes__in=Minutes.objects.managed_by(user)) | Q(
+            minutes__in=minutes.filter(status=MinutesStatus.ADOPTED)
+        )
+        if getattr(user, "pk", None):
+            visible |= Q(minutes__in=minutes, author=user)
+        return self.filter(visible)
+
+
+class MinutesRemark(TimeStampedModel):
+    """A remark of a body's member on minutes sent for remarks (who, when, what), and whether the
+    adopted version took it."""
+
+    minutes = models.ForeignKey(
+        Minutes, on_delete=models.CASCADE, related_name="remarks", verbose_name=_("compte rendu")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="minutes_remarks",
+        verbose_name=_("auteur"),
+    )
+    # The name as it was when the remark was made: it stays if the account goes.
+    author_name = models.CharField(_("nom de l'auteur"), max_length=150)
+    member = models.ForeignKey(
+        BodyMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="minutes_remarks",
+        verbose_name=_("siège"),
+    )
+    text = models.TextField(_("remarque"))
+    outcome = models.CharField(_("suite donnée"), max_length=12, choices=RemarkOutcome.choices, blank=True)
+    response = models.CharField(_("réponse du secrétariat"), max_length=500, blank=True)
+
+    objects = MinutesRemarkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("remarque sur un compte rendu")
+        verbose_name_plural = _("remarques sur les comptes rendus")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.author_name} — {self.text[:60]}"
 
 
 class DecisionQuerySet(models.QuerySet):

@@ -9,12 +9,15 @@ Wired into seed_demo with ("labels", "sites.labels.demo.load_labels_demo") in EX
 """
 
 import datetime
+import io
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from ..enums import ApplicationStatus, AssessmentStatus, Judgement, LabelStatus, RegionDecision, VisitPurpose
-from ..models import Site
+from ..models import Site, SiteKind
 from ..models.evaluation import (
     AssessmentAnswer,
     EvaluationGrid,
@@ -22,7 +25,7 @@ from ..models.evaluation import (
     EvaluationTheme,
     SelfAssessment,
 )
-from ..models.labels import LabelApplication
+from ..models.labels import LabelApplication, RequiredPiece
 from ..models.visits import CoordinationVisit, CoordinationVisitFollowUp
 from . import services
 
@@ -30,6 +33,40 @@ GRID_NAME = "Grille d'auto-évaluation des Cités des métiers"
 GRID_VERSION = "2015"
 GRID_PUBLISHED_ON = datetime.date(2015, 1, 1)
 CDM_KIND_CODE = "cite-des-metiers"
+EM_KIND_CODE = "espace-metiers"
+# The demo kinds each grid assesses: a centre associé is an annex of a Cité des métiers, a point
+# relais works as a small Espace métiers.
+CDM_GRID_KINDS = (CDM_KIND_CODE, "centre-associe")
+EM_GRID_NAME = "Grille d'auto-évaluation des Espaces métiers"
+EM_GRID_VERSION = "2024"
+EM_GRID_PUBLISHED_ON = datetime.date(2024, 1, 1)
+EM_GRID_KINDS = (EM_KIND_CODE, "point-relais")
+# The pieces the data migration seeded for the Espaces métiers and the Cités des métiers
+# (sites/migrations/0005), by kind code: linked here to the demo kinds, which the migration may
+# have run before (a new database has no kind yet). Centres associés and points relais file with
+# their parent's list.
+DEMO_PIECES = {
+    EM_KIND_CODE: [
+        "dossier-candidature-em",
+        "cahier-des-charges-em",
+        "charte-em",
+        "plan-financement",
+        "fiche-poste-coordinateur",
+        "lettres-soutien",
+        "autre",
+    ],
+    CDM_KIND_CODE: [
+        "charte-cdm",
+        "cahier-des-charges-cdm",
+        "partenaires-cdm",
+        "plan-financement",
+        "fiche-poste-coordinateur",
+        "lettres-soutien",
+        "autre",
+    ],
+}
+DEMO_PIECES["point-relais"] = DEMO_PIECES[EM_KIND_CODE]
+DEMO_PIECES["centre-associe"] = DEMO_PIECES[CDM_KIND_CODE]
 
 # The common grid of the Cités des métiers network, as used in the 2015 evaluation of the CDM of
 # Porto (shared seeds): 7 themes, 42 items. Theme 2 was in English in the source; translated.
@@ -159,27 +196,122 @@ CDM_GRID = [
 ]
 
 
+# The Espaces métiers' grid, after the regional cahier des charges and charte of the network
+# (shared seeds: accueil de proximité, animations, comité de pilotage, coordinateur territorial,
+# outil statistique et questionnaire de satisfaction, charte de communication).
+EM_GRID = [
+    (
+        "Accueil et information des publics",
+        [
+            "L'Espace métiers accueille tous les publics, sans condition de statut, gratuitement et dans "
+            "le respect de l'anonymat.",
+            "Les horaires d'ouverture et l'accessibilité (handicaps, transports) sont affichés et adaptés "
+            "aux publics du territoire.",
+            "L'information donnée sur les métiers, la formation et l'emploi est fiable, actualisée et "
+            "impartiale.",
+            "Un usager dont la demande dépasse l'Espace métiers est orienté vers le partenaire qui peut y "
+            "répondre.",
+        ],
+    ),
+    (
+        "Animations et programmation",
+        [
+            "Un programme annuel d'animations (ateliers, forums, découvertes des métiers) est construit "
+            "avec les partenaires.",
+            "Les animations sont inscrites à l'agenda régional et leur fréquentation est suivie.",
+            "Les branches professionnelles et les entreprises du territoire participent aux animations.",
+        ],
+    ),
+    (
+        "Partenariat et pilotage local",
+        [
+            "Le comité de pilotage local se réunit au moins une fois par an et valide le plan d'actions.",
+            "Les membres du SPRO du territoire sont associés à l'accueil et aux animations.",
+            "Les partenaires connaissent et respectent les engagements de la charte régionale des "
+            "Espaces métiers.",
+        ],
+    ),
+    (
+        "Coordination et professionnalisation",
+        [
+            "Le coordinateur territorial dispose du temps nécessaire à l'animation du réseau local.",
+            "Les professionnels de l'accueil suivent les sessions de professionnalisation du réseau "
+            "régional.",
+            "L'Espace métiers participe aux réunions et aux travaux du réseau régional.",
+        ],
+    ),
+    (
+        "Suivi de l'activité et communication",
+        [
+            "La fréquentation est saisie chaque mois dans l'outil statistique régional, dans les délais.",
+            "Le questionnaire de satisfaction est proposé aux usagers et ses résultats sont analysés.",
+            "La communication locale suit la charte régionale de communication des Espaces métiers.",
+        ],
+    ),
+]
+
+
+def demo_pdf(text: str) -> bytes:
+    """A one-page PDF standing for a demo piece (uploads are parsed: it must be a real PDF)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": text})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def _bump(counts: dict, what: str, n: int = 1) -> None:
     if n:
         counts[what] = counts.get(what, 0) + n
 
 
-@transaction.atomic
-def load_evaluation_grid() -> EvaluationGrid:
-    """The Cités des métiers grid, version 2015; made current only if no grid is current yet."""
+def _load_grid(name: str, version: str, published_on: datetime.date, themes, kind_codes) -> EvaluationGrid:
+    """A grid with its themes and items, given to the kinds of `kind_codes` that exist; made current
+    when created if no grid is current for those kinds yet (for no kind, when none exists)."""
     grid, created = EvaluationGrid.objects.get_or_create(
-        name=GRID_NAME, version=GRID_VERSION, defaults={"published_on": GRID_PUBLISHED_ON}
+        name=name, version=version, defaults={"published_on": published_on}
     )
-    if created and not EvaluationGrid.objects.filter(is_current=True).exists():
-        grid.is_current = True
-        grid.save(update_fields=["is_current"])
-    for theme_order, (title, items) in enumerate(CDM_GRID, start=1):
+    kinds = list(SiteKind.objects.filter(code__in=kind_codes))
+    if created:
+        current = EvaluationGrid.objects.filter(is_current=True).exclude(pk=grid.pk)
+        current = current.filter(site_kinds__in=kinds) if kinds else current.filter(site_kinds=None)
+        if not current.exists():
+            grid.is_current = True
+            grid.save(update_fields=["is_current"])
+    grid.site_kinds.add(*kinds)
+    for theme_order, (title, items) in enumerate(themes, start=1):
         theme, _ = EvaluationTheme.objects.get_or_create(
             grid=grid, order=theme_order, defaults={"title": title}
         )
         for item_order, text in enumerate(items, start=1):
             EvaluationItem.objects.get_or_create(theme=theme, order=item_order, defaults={"text": text})
     return grid
+
+
+@transaction.atomic
+def load_evaluation_grid() -> EvaluationGrid:
+    """The Cités des métiers grid, version 2015, given to the Cités des métiers and their centres
+    associés (those of the kinds that exist)."""
+    return _load_grid(GRID_NAME, GRID_VERSION, GRID_PUBLISHED_ON, CDM_GRID, CDM_GRID_KINDS)
+
+
+@transaction.atomic
+def load_em_evaluation_grid() -> EvaluationGrid:
+    """The Espaces métiers grid, version 2024, given to the Espaces métiers and the points relais."""
+    return _load_grid(EM_GRID_NAME, EM_GRID_VERSION, EM_GRID_PUBLISHED_ON, EM_GRID, EM_GRID_KINDS)
+
+
+def link_demo_pieces() -> int:
+    """Link the seeded pieces to the demo kinds that exist; returns the links created."""
+    pieces = {piece.code: piece for piece in RequiredPiece.objects.all()}
+    links = 0
+    for kind in SiteKind.objects.filter(code__in=DEMO_PIECES):
+        linked = set(kind.application_pieces.values_list("code", flat=True))
+        missing = [pieces[code] for code in DEMO_PIECES[kind.code] if code in pieces and code not in linked]
+        kind.application_pieces.add(*missing)
+        links += len(missing)
+    return links
 
 
 def _demo_judgement(index: int, year_offset: int) -> str:
@@ -238,6 +370,14 @@ def _load_renewal_in_instruction(today: datetime.date, counts: dict) -> Site | N
     if site is None or LabelApplication.objects.filter(site=site, is_renewal=True).exists():
         return site
     application = services.label_application_create(site=site, is_renewal=True)
+    for piece in application.expected_pieces().filter(required=True):
+        services.application_document_add(
+            application=application,
+            piece=piece,
+            title=f"{piece.label} — {site.name}",
+            file=ContentFile(demo_pdf(f"{piece.label} - {site.name}"), name=f"{piece.code}.pdf"),
+        )
+        _bump(counts, "pièces de candidature")
     services.label_application_submit(
         application=application, submitted_on=today - datetime.timedelta(days=20)
     )
@@ -325,9 +465,12 @@ def load_labels_demo(*, today: datetime.date | None = None) -> dict[str, int]:
     """Load the label demo data; returns {kind: rows created} (empty the second time)."""
     today = today or timezone.localdate()
     counts: dict[str, int] = {}
-    if not EvaluationGrid.objects.filter(name=GRID_NAME, version=GRID_VERSION).exists():
-        _bump(counts, "grilles d'auto-évaluation")
+    for name, version in ((GRID_NAME, GRID_VERSION), (EM_GRID_NAME, EM_GRID_VERSION)):
+        if not EvaluationGrid.objects.filter(name=name, version=version).exists():
+            _bump(counts, "grilles d'auto-évaluation")
     grid = load_evaluation_grid()
+    load_em_evaluation_grid()
+    _bump(counts, "pièces demandées par type de site", link_demo_pieces())
     cdm = (
         Site.objects.filter(kind__code=CDM_KIND_CODE)
         .exclude(label_status=LabelStatus.WITHDRAWN)

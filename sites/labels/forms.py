@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from network.models.governance import Decision, Meeting
 from spro.uploads import validate_document
 
-from ..enums import ApplicationStatus, DocumentKind, Judgement, RegionDecision
+from ..enums import ApplicationStatus, Judgement, RegionDecision
 from ..forms import DateInput
 from ..models import Site
 from ..models.evaluation import MAX_EVIDENCE_LINES
+from ..models.labels import RequiredPiece
 from ..models.visits import CoordinationVisit, CoordinationVisitFollowUp
 from .services import COMMISSION_KIND_PREFIX, OPINION_KINDS
 
@@ -70,13 +71,35 @@ class ApplicationCreateForm(forms.Form):
         )
 
 
+class PieceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, piece):
+        return f"{piece.label} ({_('obligatoire') if piece.required else _('facultative')})"
+
+
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Pièce"), choices=DocumentKind.choices)
+    """A document for one of the pieces the site's kind asks for (`pieces`: the application's
+    expected pieces), with an optional title shown instead of the file's name."""
+
+    piece = PieceChoiceField(
+        label=_("Pièce du dossier"),
+        queryset=RequiredPiece.objects.none(),
+        empty_label=_("Choisissez la pièce"),
+    )
+    title = forms.CharField(
+        label=_("Titre"),
+        max_length=200,
+        required=False,
+        help_text=_("Facultatif : par défaut, le nom du fichier."),
+    )
     file = forms.FileField(
         label=_("Fichier"),
         help_text=_("PDF, ODT, DOCX ou image (PNG, JPEG), 10 Mo au plus."),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(DOCUMENT_EXTENSIONS)}),
     )
+
+    def __init__(self, *args, pieces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["piece"].queryset = pieces
 
     def clean_file(self):
         file = self.cleaned_data["file"]

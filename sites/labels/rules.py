@@ -55,6 +55,12 @@ awaits_opinion = rules.predicate(
 awaits_decision = rules.predicate(_status_in(ApplicationStatus.OPINION_GIVEN), name="awaits_decision")
 
 
+@rules.predicate
+def has_required_pieces(_user, application) -> bool:
+    """Every required piece of the site kind's list has a document (LabelApplication.missing_pieces)."""
+    return application is not None and not application.missing_pieces()
+
+
 # The states of a site, for its renewal.
 
 
@@ -101,7 +107,8 @@ rules.add_rule("labels.coordinate", is_regional_coordinator)
 rules.add_rule("labels.create_application", writes)
 # Adding pieces, while the file is open.
 rules.add_rule("labels.edit_application", edits_site & is_open)
-rules.add_rule("labels.submit_application", edits_site & is_draft)
+# Filing: a draft whose required pieces are all given.
+rules.add_rule("labels.submit_application", edits_site & is_draft & has_required_pieces)
 rules.add_rule("labels.withdraw_application", edits_site & is_open)
 rules.add_rule("labels.instruct_application", is_regional_coordinator & awaits_instruction)
 rules.add_rule("labels.record_opinion", is_regional_coordinator & awaits_opinion)

@@ -17,9 +17,10 @@ def site_assessment(site: Site, year: int) -> SelfAssessment | None:
     return SelfAssessment.objects.filter(site=site, year=year).select_related("grid", "submitted_by").first()
 
 
-def assessment_grid(assessment: SelfAssessment | None) -> EvaluationGrid | None:
-    """The grid of a self-evaluation, or the grid in force for a new one (None when there is none)."""
-    return assessment.grid if assessment else EvaluationGrid.objects.filter(is_current=True).first()
+def assessment_grid(assessment: SelfAssessment | None, site: Site) -> EvaluationGrid | None:
+    """The grid of a self-evaluation, or for a new one the grid in force for its site's kind
+    (None when there is none)."""
+    return assessment.grid if assessment else EvaluationGrid.objects.current_for(site.kind_id)
 
 
 def assessment_initial(assessment: SelfAssessment | None) -> dict[str, str]:

@@ -10,6 +10,7 @@ demo loader, a task) the step is the platform's own.
 """
 
 import datetime
+import os
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,7 +24,7 @@ from spro.web.access import require
 from ..enums import ApplicationStatus, AssessmentStatus, LabelStatus, RegionDecision
 from ..models import Site
 from ..models.evaluation import AssessmentAnswer, EvaluationGrid, EvaluationItem, SelfAssessment
-from ..models.labels import ApplicationDocument, LabelApplication
+from ..models.labels import ApplicationDocument, LabelApplication, RequiredPiece
 from ..models.visits import CoordinationVisit, CoordinationVisitFollowUp
 from ..services import site_change_label_status
 from .rules import (
@@ -94,6 +95,11 @@ def label_application_submit(
     _require_author("labels.write", author, application)
     application = _lock(application)
     _require_state(is_draft, application, _("Cette candidature a déjà été déposée."))
+    if missing := application.missing_pieces():
+        raise ValidationError(
+            _("Le dossier est incomplet : ajoutez %(pieces)s avant de déposer la candidature.")
+            % {"pieces": pieces_list(missing)}
+        )
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_on = submitted_on or timezone.localdate()
     site = application.site
@@ -108,13 +114,29 @@ def label_application_submit(
     return _save(application, author)
 
 
+def pieces_list(pieces) -> str:
+    """« la pièce A », « les pièces A et B », « les pièces A, B et C »: the missing pieces named."""
+    labels = [f"« {piece.label} »" for piece in pieces]
+    if len(labels) == 1:
+        return _("la pièce %(piece)s") % {"piece": labels[0]}
+    return _("les pièces %(pieces)s et %(last)s") % {"pieces": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
 @transaction.atomic
-def application_document_add(*, application: LabelApplication, kind: str, file, author=None):
-    """Attach a piece to the file (the form has checked its type and size)."""
+def application_document_add(
+    *, application: LabelApplication, piece: RequiredPiece, file, title: str = "", author=None
+):
+    """Attach a document to the file as one of its pieces (the form has checked its type and size).
+    The piece must be one that the site's kind asks for; its title defaults to the file's name."""
     _require_author("labels.write", author, application)
     application = _lock(application)
     _require_state(is_open, application, _("Le dossier est clos : on ne peut plus y ajouter de pièce."))
-    document = ApplicationDocument(application=application, kind=kind, file=file, uploaded_by=author)
+    if not application.expected_pieces().filter(pk=piece.pk).exists():
+        raise ValidationError({"piece": _("Cette pièce n'est pas demandée pour ce type de site.")})
+    title = (title or "").strip() or os.path.basename(file.name or "")
+    document = ApplicationDocument(
+        application=application, piece=piece, title=title[:200], file=file, uploaded_by=author
+    )
     document.save()
     # Touch the application so that its history shows the new piece.
     application.save(update_fields=["updated_at"])
@@ -274,6 +296,12 @@ def self_assessment_save(
         site=site, year=year, defaults={"grid": grid}
     )
     _require_author("labels.write_assessment", author, assessment)
+    if _created and grid.site_kinds.exists() and not grid.site_kinds.filter(pk=site.kind_id).exists():
+        # A grid given to some kinds assesses those only (grids without a kind serve any).
+        raise ValidationError(
+            _("La grille « %(grid)s » n'est pas celle des sites de type « %(kind)s ».")
+            % {"grid": grid, "kind": site.kind}
+        )
     item_ids = set(EvaluationItem.objects.filter(theme__grid=grid).values_list("pk", flat=True))
     if assessment.grid_id != grid.pk:
         raise ValidationError(_("Cette auto-évaluation a été faite sur une autre version de la grille."))

@@ -133,15 +133,26 @@ def application_detail(request, pk):
     application = _visible_application(request, pk)
     site = application.site
     # The buttons are the template's: {% test_rule "labels.submit_application" user application %}…
+    checklist = application.checklist()
+    listed = {document.pk for _piece, documents in checklist for document in documents}
+    can_edit = rules.test_rule("labels.edit_application", request.user, application)
     return _render(
         request,
         "application_detail.html",
         {
             "application": application,
             "site": site,
-            "documents": application.documents.select_related("uploaded_by"),
-            "document_form": DocumentForm()
-            if rules.test_rule("labels.edit_application", request.user, application)
+            "checklist": checklist,
+            "missing_pieces": [piece for piece, documents in checklist if piece.required and not documents],
+            # Documents of a piece the kind no longer asks for (the list changed since).
+            "other_documents": [
+                document
+                for document in application.documents.select_related("piece", "uploaded_by")
+                if document.pk not in listed
+            ],
+            "can_edit": can_edit,
+            "document_form": DocumentForm(pieces=application.expected_pieces())
+            if can_edit and checklist
             else None,
             "renewal_due": site.renewal_is_due,
             "opinions": Decision.objects.about(application).select_related("meeting__body"),
@@ -165,9 +176,15 @@ def application_submit(request, pk):
     return redirect("labels:application_detail", pk=application.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def application_withdraw(request, pk):
+    """Withdrawing is asked on its own page and confirmed there: it closes the file for good."""
     application = _editable_application(request, pk)
+    if request.method == "GET":
+        if not rules.test_rule("labels.withdraw_application", request.user, application):
+            messages.info(request, _("Cette candidature est déjà close."))
+            return redirect("labels:application_detail", pk=application.pk)
+        return _render(request, "application_withdraw.html", {"application": application})
     try:
         services.label_application_withdraw(application=application, author=request.user)
     except ValidationError as error:
@@ -194,19 +211,23 @@ def application_prepare_renewal(request, slug):
 @require_POST
 def document_upload(request, pk):
     application = _editable_application(request, pk)
-    form = DocumentForm(request.POST, request.FILES)
+    form = DocumentForm(request.POST, request.FILES, pieces=application.expected_pieces())
     if form.is_valid():
         try:
             services.application_document_add(
                 application=application,
-                kind=form.cleaned_data["kind"],
+                piece=form.cleaned_data["piece"],
+                title=form.cleaned_data["title"],
                 file=form.cleaned_data["file"],
                 author=request.user,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("La pièce est ajoutée au dossier."))
+            messages.success(
+                request,
+                _("La pièce « %(piece)s » est ajoutée au dossier.") % {"piece": form.cleaned_data["piece"]},
+            )
             return redirect("labels:application_detail", pk=application.pk)
     else:
         messages.error(
@@ -368,6 +389,8 @@ def assessment_list(request, slug):
             "site": site,
             "assessments": assessments,
             "this_year": timezone.localdate().year,
+            # The grid a new self-evaluation of this site takes: its kind's.
+            "current_grid": EvaluationGrid.objects.current_for(site.kind_id),
         },
     )
 
@@ -431,9 +454,9 @@ def assessment_edit(request, slug, year):
     if not FIRST_ASSESSMENT_YEAR <= year <= timezone.localdate().year + 1:
         raise Http404
     assessment = selectors.site_assessment(site, year)
-    grid = selectors.assessment_grid(assessment)
+    grid = selectors.assessment_grid(assessment, site)
     if grid is None:
-        raise Http404(_("Aucune grille d'auto-évaluation en vigueur."))
+        raise Http404(_("Aucune grille d'auto-évaluation en vigueur pour ce type de site."))
     # A self-evaluation not started yet is asked about through its site.
     can_write = rules.test_rule("labels.write_assessment", request.user, assessment or site)
     if request.method == "POST":

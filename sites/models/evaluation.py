@@ -7,9 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from spro.models import TimeStampedModel
 
 from ..enums import AssessmentStatus, Judgement
-from .core import Site
+from .core import Site, SiteKind
 
 MAX_EVIDENCE_LINES = 5
+
+
+class EvaluationGridQuerySet(models.QuerySet):
+    def current_for(self, kind) -> "EvaluationGrid | None":
+        """The grid a new self-evaluation of a site of this kind takes: the latest grid in force
+        for the kind; failing that, the latest grid in force for no kind in particular (a common
+        grid). Never another kind's grid: an Espace métiers is not assessed on the Cités des
+        métiers grid."""
+        current = self.filter(is_current=True).order_by("-published_on", "-pk")
+        return current.filter(site_kinds=kind).first() or current.filter(site_kinds=None).first()
 
 
 class EvaluationGrid(models.Model):
@@ -17,6 +27,18 @@ class EvaluationGrid(models.Model):
     version = models.CharField(_("version"), max_length=20)
     published_on = models.DateField(_("publiée le"))
     is_current = models.BooleanField(_("grille en vigueur"), default=False)
+    site_kinds = models.ManyToManyField(
+        SiteKind,
+        related_name="evaluation_grids",
+        blank=True,
+        verbose_name=_("types de site"),
+        help_text=_(
+            "Les types de site évalués sur cette grille. Sans type, la grille sert aux types qui "
+            "n'ont pas de grille en vigueur à eux."
+        ),
+    )
+
+    objects = EvaluationGridQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("grille d'auto-évaluation")

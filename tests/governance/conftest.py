@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from network.enums import BodyScope
+from network.enums import BodyScope, MeetingStatus
 from network.models.governance import Body, BodyKind, BodyMember, Meeting
 from sites.models.labels import LabelApplication
 from sites.models.plans import ActionPlan
@@ -43,6 +43,14 @@ def make_meeting(body, *, days=10, **extra):
     values = {"title": f"Réunion de {body.name}", "place": "Châlons-en-Champagne"}
     values.update(extra)
     return Meeting.objects.create(body=body, starts_at=NOW + datetime.timedelta(days=days), **values)
+
+
+def held_meeting(meeting, *, days=20):
+    """Move a meeting into the past, held: attendance, minutes sent and adopted need its day to have come."""
+    meeting.starts_at = NOW - datetime.timedelta(days=days)
+    meeting.status = MeetingStatus.HELD
+    meeting.save(update_fields=["starts_at", "status"])
+    return meeting
 
 
 @pytest.fixture
@@ -98,6 +106,12 @@ def bodies(commission, copil_a, copil_b):
 @pytest.fixture
 def meetings(bodies):
     return {name: make_meeting(body) for name, body in bodies.items()}
+
+
+@pytest.fixture
+def past_meetings(meetings):
+    """The same meetings, twenty days ago and held: their minutes may be sent and adopted."""
+    return {name: held_meeting(meeting) for name, meeting in meetings.items()}
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sites.plans.demo import load_plan_arbitrations_demo
 from tests.factories import SiteFactory, UserFactory
 from tests.helpers import PERSONAS, text
 
-from .conftest import TODAY
+from .conftest import TODAY, held_meeting
 
 
 def url(name, obj):
@@ -181,6 +181,7 @@ def test_an_owner_who_cannot_read_the_meeting_gets_404(client_for, meetings, dec
     decision = decisions["copil_a"]
     decision.owner = owner
     decision.save()
+    held_meeting(meeting)
     minutes = services.minutes_save(meeting=meeting, text="Compte rendu.")
     services.minutes_adopt(minutes=minutes)
 
@@ -193,6 +194,7 @@ def test_follow_up_stays_open_after_adoption_but_content_does_not(
 ):
     meeting = meetings["copil_a"]
     decision = decisions["copil_a"]
+    held_meeting(meeting)
     minutes = services.minutes_save(meeting=meeting, text="Compte rendu.")
     services.minutes_adopt(minutes=minutes)
     client = client_for(coordinator_a)

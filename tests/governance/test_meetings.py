@@ -14,7 +14,7 @@ from network.governance import services
 from network.models.governance import Attendance, Meeting
 from tests.helpers import PERSONAS, text, texts
 
-from .conftest import NOW, make_member
+from .conftest import NOW, held_meeting, make_member
 
 READ_ALL = {
     "regional_coordinator": 200,
@@ -66,8 +66,13 @@ PAGES = [
     ("edit_copil_a", lambda b, m: url("meeting_edit", m["copil_a"]), COPIL_A_MANAGE),
     ("edit_commission", lambda b, m: url("meeting_edit", m["commission"]), COORDINATION_ONLY),
     ("agenda_copil_a", lambda b, m: url("agenda_item_add", m["copil_a"]), COPIL_A_MANAGE),
-    ("attendance_copil_a", lambda b, m: url("attendance_edit", m["copil_a"]), COPIL_A_MANAGE),
-    ("attendance_commission", lambda b, m: url("attendance_edit", m["commission"]), COORDINATION_ONLY),
+    # Attendance is recorded from the meeting's day: these meetings are moved into the past.
+    ("attendance_copil_a", lambda b, m: url("attendance_edit", held_meeting(m["copil_a"])), COPIL_A_MANAGE),
+    (
+        "attendance_commission",
+        lambda b, m: url("attendance_edit", held_meeting(m["commission"])),
+        COORDINATION_ONLY,
+    ),
     ("sheet_commission", lambda b, m: url("attendance_sheet", m["commission"]), READ_ALL),
     ("sheet_copil_a", lambda b, m: url("attendance_sheet", m["copil_a"]), COPIL_A_READ),
 ]
@@ -236,10 +241,12 @@ def test_coordinator_b_gets_404_on_site_a_meetings(client_for, coordinator_b, me
 
 
 def test_attendance_sheet_records_statuses_and_shows_the_quorum(
-    client_for, regional_coordinator, commission, meetings
+    client_for, regional_coordinator, commission, meetings, time_machine
 ):
     meeting = meetings["commission"]
     services.meeting_invite(meeting=meeting)
+    # The meeting's day has come: its attendance may be recorded.
+    time_machine.move_to(meeting.starts_at + datetime.timedelta(hours=1), tick=False)
     members = {m.full_name: m for m in commission.members.all()}
     client = client_for(regional_coordinator)
 
@@ -290,7 +297,8 @@ def test_coordinator_a_records_attendance_of_their_committee(client_for, coordin
     member = copil_a.members.get()
 
     response = client_for(coordinator_a).post(
-        url("attendance_edit", meetings["copil_a"]), {f"status_{member.pk}": AttendanceStatus.PRESENT}
+        url("attendance_edit", held_meeting(meetings["copil_a"])),
+        {f"status_{member.pk}": AttendanceStatus.PRESENT},
     )
 
     assert response.status_code == 302

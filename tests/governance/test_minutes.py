@@ -1,5 +1,6 @@
 """Minutes: draft → sent for remarks → adopted, then frozen; the PDF and the HTML behind it."""
 
+import datetime
 import io
 
 import pytest
@@ -8,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
-from network.enums import AttendanceStatus, DecisionKind, MinutesStatus
+from network.enums import AttendanceStatus, DecisionKind, MeetingStatus, MinutesStatus
 from network.governance import pdf, services, views
 from network.models.governance import AgendaItem, Decision, Minutes
 from tests.helpers import PERSONAS, text, texts
 
-from .conftest import make_meeting
+from .conftest import NOW, make_meeting
 
 
 def url(name, obj):
@@ -21,10 +22,13 @@ def url(name, obj):
 
 
 @pytest.fixture
-def meeting(commission):
+def meeting(commission, time_machine):
     meeting = make_meeting(commission, days=-30, title="Commission régionale de juin")
     meeting.agenda.create(order=1, title="Avis sur les candidatures au label", presenter="GIP Arifor")
+    # Convened three weeks ahead, then back to today, the meeting a month behind.
+    time_machine.move_to(meeting.starts_at - datetime.timedelta(days=21), tick=False)
     services.meeting_invite(meeting=meeting)
+    time_machine.move_to(NOW, tick=False)
     member = commission.members.get(full_name="Sophie Renard")
     services.attendance_record(meeting=meeting, lines=[(member, AttendanceStatus.PRESENT, "")])
     Decision.objects.create(
@@ -49,7 +53,7 @@ def test_life_cycle_draft_sent_adopted(
     client_for, regional_coordinator, commission, meeting, django_capture_on_commit_callbacks
 ):
     client = client_for(regional_coordinator)
-    later = make_meeting(commission, days=30, title="Commission de septembre")
+    later = make_meeting(commission, days=-2, title="Commission de juin (bis)", status=MeetingStatus.HELD)
 
     written = client.post(url("minutes_edit", meeting), {"text": "Projet de compte rendu."})
     minutes = Minutes.objects.get(meeting=meeting)

@@ -17,6 +17,8 @@ from network.models.governance import Body, Decision, Minutes
 from tests.factories import UserFactory
 from tests.helpers import PERSONAS
 
+from .conftest import held_meeting
+
 pytestmark = pytest.mark.django_db
 
 # Persona → the bodies (by fixture name) they organise.
@@ -75,9 +77,9 @@ def test_meeting_rules_while_the_record_is_open(personas, meetings, persona):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_draft_minutes_can_be_sent_and_adopted_by_the_organisers(personas, meetings, persona):
+def test_draft_minutes_can_be_sent_and_adopted_by_the_organisers(personas, past_meetings, persona):
     user = as_user(personas, persona)
-    for name, meeting in meetings.items():
+    for name, meeting in past_meetings.items():
         minutes = write_minutes(meeting)
         organiser = name in ORGANISES[persona]
         assert allowed("governance.write_minutes", user, meeting) == organiser, name
@@ -87,9 +89,9 @@ def test_draft_minutes_can_be_sent_and_adopted_by_the_organisers(personas, meeti
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_adopted_minutes_freeze_the_record_for_everyone(personas, meetings, persona):
+def test_adopted_minutes_freeze_the_record_for_everyone(personas, past_meetings, persona):
     user = as_user(personas, persona)
-    for name, meeting in meetings.items():
+    for name, meeting in past_meetings.items():
         minutes = write_minutes(meeting, adopt=True)
         assert minutes.status == MinutesStatus.ADOPTED
         # Still the meeting's organisers…
@@ -102,8 +104,8 @@ def test_adopted_minutes_freeze_the_record_for_everyone(personas, meetings, pers
         assert allowed("governance.print_minutes", user, meeting)
 
 
-def test_sent_minutes_are_not_frozen(regional_coordinator, meetings):
-    meeting = meetings["commission"]
+def test_sent_minutes_are_not_frozen(regional_coordinator, past_meetings):
+    meeting = past_meetings["commission"]
     services.minutes_send_for_remarks(minutes=write_minutes(meeting))
     minutes = Minutes.objects.get()
     assert minutes.status == MinutesStatus.SENT_FOR_REMARKS
@@ -113,11 +115,11 @@ def test_sent_minutes_are_not_frozen(regional_coordinator, meetings):
 
 @pytest.mark.parametrize("adopted", [False, True], ids=["open", "adopted"])
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_following_a_decision_up(personas, meetings, persona, adopted):
+def test_following_a_decision_up(personas, past_meetings, persona, adopted):
     """The organisers and the decision's owner follow it up, before and after the adoption."""
     user = as_user(personas, persona)
     owner = UserFactory(username="responsable")
-    for name, meeting in meetings.items():
+    for name, meeting in past_meetings.items():
         decision = Decision.objects.create(
             meeting=meeting, kind=DecisionKind.DECISION, summary=name, owner=owner
         )
@@ -143,14 +145,44 @@ def test_owning_a_decision_is_no_licence_to_change_the_meeting(meetings):
 
 
 def test_rules_without_an_object_refuse(regional_coordinator):
-    for rule in ("manage_body", "manage_meeting", "edit_meeting", "write_minutes", "send_minutes"):
+    for rule in (
+        "manage_body",
+        "manage_meeting",
+        "edit_meeting",
+        "write_minutes",
+        "send_minutes",
+        "invite_members",
+        "record_attendance",
+        "confirm_meeting",
+        "remark_minutes",
+    ):
         assert not rules.test_rule(f"governance.{rule}", regional_coordinator, None), rule
     assert not rules.test_rule("governance.follow_decision", regional_coordinator, None)
 
 
-def test_services_ask_the_same_rules_of_their_author(coordinator_a, coordinator_b, meetings):
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_dated_rules_follow_the_meeting_day(personas, meetings, persona):
+    """Convening while the meeting is to come; attendance, sending and adopting from its day."""
+    user = as_user(personas, persona)
+    for name, meeting in meetings.items():
+        organiser = name in ORGANISES[persona]
+        minutes = write_minutes(meeting)
+        assert allowed("governance.invite_members", user, meeting) == organiser, name
+        assert not allowed("governance.record_attendance", user, meeting), name
+        assert not allowed("governance.send_minutes", user, minutes), name
+        assert not allowed("governance.adopt_minutes", user, minutes), name
+        assert not allowed("governance.confirm_meeting", user, meeting), name
+        held_meeting(meeting)
+        meeting.status = "prevue"  # past and never marked: to confirm
+        assert not allowed("governance.invite_members", user, meeting), name
+        assert allowed("governance.record_attendance", user, meeting) == organiser, name
+        assert allowed("governance.send_minutes", user, minutes) == organiser, name
+        assert allowed("governance.confirm_meeting", user, meeting) == organiser, name
+
+
+def test_services_ask_the_same_rules_of_their_author(coordinator_a, coordinator_b, past_meetings):
     """A person acting through a service gets the pages' refusal; loaders (no author) are not asked."""
-    meeting = meetings["copil_a"]
+    meeting = past_meetings["copil_a"]
     with pytest.raises(PermissionDenied, match="Seuls les organisateurs"):
         services.minutes_save(meeting=meeting, text="Intrusion", author=coordinator_b)
     minutes = services.minutes_save(meeting=meeting, text="Compte rendu.", author=coordinator_a)

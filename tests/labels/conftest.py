@@ -1,5 +1,10 @@
 """Fixtures of the label tests: uploaded files go to a temporary MEDIA_ROOT, a commission
-meeting to record avis in, the Cités des métiers grid, and an application per stage."""
+meeting to record avis in, the Cités des métiers grid, the pieces of an Espace métiers file, and
+an application per stage.
+
+The data migration seeds the pieces but links them to the site kinds that exist when it runs (none
+in a new test database): every test here gets the optional "autre pièce" for the Espaces métiers,
+so that uploads have a piece to name; `required_pieces` gives the kind its whole list."""
 
 import datetime
 
@@ -12,6 +17,8 @@ from sites.enums import LabelStatus
 from sites.labels import services
 from sites.labels.demo import load_evaluation_grid
 from sites.models import Site
+from sites.models.labels import RequiredPiece
+from tests.factories import SiteKindFactory
 
 from .samples import pdf_bytes
 
@@ -20,6 +27,29 @@ from .samples import pdf_bytes
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+# The pieces the migration seeded for the Espaces métiers, required first.
+EM_REQUIRED_PIECES = ["dossier-candidature-em", "cahier-des-charges-em", "charte-em", "plan-financement"]
+
+
+@pytest.fixture(autouse=True)
+def other_piece(db):
+    """The optional "autre pièce", asked of the Espaces métiers (the kind of the tests' sites)."""
+    piece, _created = RequiredPiece.objects.get_or_create(
+        code="autre", defaults={"label": "Autre pièce", "required": False, "order": 100}
+    )
+    piece.site_kinds.add(SiteKindFactory())
+    return piece
+
+
+@pytest.fixture
+def required_pieces(other_piece):
+    """The Espaces métiers' required pieces, as the coordination would link them in the admin."""
+    kind = SiteKindFactory()
+    pieces = list(RequiredPiece.objects.filter(code__in=EM_REQUIRED_PIECES).order_by("order"))
+    kind.application_pieces.add(*pieces)
+    return pieces
 
 
 @pytest.fixture

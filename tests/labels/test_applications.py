@@ -13,7 +13,7 @@ from network.models.governance import Decision
 from sites.enums import ApplicationStatus, LabelStatus, RegionDecision
 from sites.labels import services
 from sites.models import LabelStatusChange
-from sites.models.labels import ApplicationDocument, LabelApplication
+from sites.models.labels import ApplicationDocument, LabelApplication, RequiredPiece
 from tests.factories import SiteFactory
 from tests.helpers import element_text, links
 
@@ -37,7 +37,7 @@ def _read(response) -> bytes:
 
 
 def _upload(client, application, **overrides):
-    data = {"kind": "charte", "file": _pdf(), **overrides}
+    data = {"piece": RequiredPiece.objects.get(code="autre").pk, "file": _pdf(), **overrides}
     return client.post(reverse("labels:document_upload", kwargs={"pk": application.pk}), data)
 
 

@@ -5,9 +5,10 @@ import datetime
 import pytest
 
 from sites.enums import ApplicationStatus, LabelStatus, RegionDecision
-from sites.labels.demo import load_labels_demo
-from sites.models.evaluation import SelfAssessment
-from sites.models.labels import LabelApplication
+from sites.labels.demo import EM_GRID_NAME, GRID_NAME, load_labels_demo
+from sites.models import SiteKind
+from sites.models.evaluation import EvaluationGrid, SelfAssessment
+from sites.models.labels import LabelApplication, RequiredPiece
 from sites.models.visits import CoordinationVisit
 from tests.factories import SiteFactory, SiteKindFactory
 
@@ -27,6 +28,12 @@ def test_demo_is_idempotent():
     assert set(SelfAssessment.objects.filter(site=cdm).values_list("year", flat=True)) == {2025, 2026}
     renewal = LabelApplication.objects.get(site=due)
     assert renewal.is_renewal and renewal.status == ApplicationStatus.INSTRUCTION
+    # Filed complete: each required piece of an Espace métiers has its document.
+    assert renewal.missing_pieces() == []
+    assert counts["pièces de candidature"] == 4 == renewal.documents.count()
+    # Each kind its grid: the Cité des métiers is assessed on its own.
+    assert {a.grid.name for a in SelfAssessment.objects.filter(site=cdm)} == {GRID_NAME}
+    assert EvaluationGrid.objects.current_for(due.kind).name == EM_GRID_NAME
     granted = LabelApplication.objects.get(site=other)
     assert granted.region_decision == RegionDecision.GRANTED
     assert granted.history.count() == 5
@@ -48,7 +55,15 @@ def test_demo_on_the_network_demo():
 
     load_demo(with_accounts=False)
     counts = load_labels_demo()
-    assert counts["grilles d'auto-évaluation"] == 1
+    assert counts["grilles d'auto-évaluation"] == 2
+    # Every demo kind has its grid and its list of pieces.
+    for kind in SiteKind.objects.all():
+        assert EvaluationGrid.objects.current_for(kind) is not None, kind
+        assert RequiredPiece.objects.for_kind(kind).filter(required=True).exists(), kind
+    assert (
+        EvaluationGrid.objects.current_for(SiteKind.objects.get(code="espace-metiers")).name == EM_GRID_NAME
+    )
+    assert EvaluationGrid.objects.current_for(SiteKind.objects.get(code="cite-des-metiers")).name == GRID_NAME
     assert counts["auto-évaluations"] == 2
     assert counts["candidatures"] == 2
     assert SelfAssessment.objects.filter(site__slug="cite-des-metiers-nord-franche-comte").count() == 2

@@ -17,8 +17,8 @@ CONTENT = b"%PDF-1.4 contenu du dossier"
 
 
 @pytest.fixture
-def document(application_a, coordinator_a):
-    piece = ApplicationDocument(application=application_a, kind="charte", uploaded_by=coordinator_a)
+def document(application_a, coordinator_a, other_piece):
+    piece = ApplicationDocument(application=application_a, piece=other_piece, uploaded_by=coordinator_a)
     piece.file.save("charte.pdf", ContentFile(CONTENT))
     return piece
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from sites.models.labels import ApplicationDocument
+from sites.models.labels import ApplicationDocument, RequiredPiece
 
 from .samples import (
     docx_bytes,
@@ -35,9 +35,10 @@ PROTECTED_PDF = "Ce PDF est protégé par un mot de passe : déposez-le sans pro
 TOO_LARGE = "Le fichier dépasse 10 Mo."
 
 
-def _post(client, application, name, content, *, kind="charte"):
+def _post(client, application, name, content, *, piece="autre"):
     url = reverse("labels:document_upload", kwargs={"pk": application.pk})
-    return client.post(url, {"kind": kind, "file": SimpleUploadedFile(name, content)})
+    piece_id = RequiredPiece.objects.get(code=piece).pk
+    return client.post(url, {"piece": piece_id, "file": SimpleUploadedFile(name, content)})
 
 
 def _message_after(client, response) -> str:
@@ -147,7 +148,7 @@ def test_real_files_are_accepted_and_kept_intact(
     content = make_content()
     client = client_for(coordinator_a)
     page = _message_after(client, _post(client, application_a, name, content))
-    assert "La pièce est ajoutée au dossier." in page
+    assert "La pièce « Autre pièce » est ajoutée au dossier." in page
     document = ApplicationDocument.objects.get()
     with document.file.open("rb") as stored:
         assert stored.read() == content  # The checks read the file and leave it whole for saving.
@@ -159,7 +160,7 @@ def test_files_spooled_to_disk_are_checked_the_same(
 ):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # Every upload goes to a temporary file.
     client = client_for(coordinator_a)
-    assert "La pièce est ajoutée" in _message_after(
+    assert "est ajoutée au dossier" in _message_after(
         client, _post(client, application_a, name, make_content())
     )
     page = _message_after(client, _post(client, application_a, name, b"%PDF PK\x03\x04 rien"))
@@ -202,7 +203,7 @@ def test_a_normal_upload_still_goes_through_the_storing_handlers(
 ):
     client = client_for(coordinator_a)
     content = pdf_bytes()
-    assert "La pièce est ajoutée" in _message_after(
+    assert "est ajoutée au dossier" in _message_after(
         client, _post(client, application_a, "charte.pdf", content)
     )
     assert sum(storing_handlers) == len(content)
@@ -239,7 +240,7 @@ def test_with_csrf_checks_the_oversized_upload_still_gets_the_french_message(
         reverse("labels:document_upload", kwargs={"pk": application_a.pk}),
         {
             "csrfmiddlewaretoken": token,
-            "kind": "charte",
+            "piece": RequiredPiece.objects.get(code="autre").pk,
             "file": SimpleUploadedFile("gros.pdf", b"%PDF" + b"\0" * (11 * MB)),
         },
     )

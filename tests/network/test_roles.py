@@ -134,7 +134,9 @@ def test_spro_membership_depends_on_dates():
 
 def test_api_token_stores_only_a_hash():
     organisation = OrganisationFactory()
-    token, key = services.api_token_create(organisation=organisation, name="Entrepôt", scopes=["read:directory"])
+    token, key = services.api_token_create(
+        organisation=organisation, name="Entrepôt", scopes=["read:directory"]
+    )
     assert key not in (token.key_hash, token.prefix)
     assert token.prefix == key[:8]
     from network.models import ApiToken

@@ -34,7 +34,9 @@ def organisation():
 
 @pytest.fixture
 def token(organisation):
-    token, _key = api_token_create(organisation=organisation, name="Entrepôt", scopes=[ApiScope.DIRECTORY_READ])
+    token, _key = api_token_create(
+        organisation=organisation, name="Entrepôt", scopes=[ApiScope.DIRECTORY_READ]
+    )
     return token
 
 
@@ -140,7 +142,9 @@ def test_an_expired_token_is_refused(organisation):
 
 
 def test_revoking_asks_for_confirmation_then_refuses_the_key(as_persona, organisation):
-    token, key = api_token_create(organisation=organisation, name="Entrepôt", scopes=[ApiScope.DIRECTORY_READ])
+    token, key = api_token_create(
+        organisation=organisation, name="Entrepôt", scopes=[ApiScope.DIRECTORY_READ]
+    )
     client = as_persona("regional_coordinator")
     url = reverse("network:token_revoke", kwargs={"pk": token.pk})
 
@@ -188,7 +192,9 @@ def test_calls_with_a_session_are_not_logged(client_for, regional_coordinator):
 def test_the_rate_limit_is_per_token_and_announced(settings, organisation):
     settings.SPRO_API_RATE_LIMIT = 2
     _token, key = api_token_create(organisation=organisation, name="X", scopes=[ApiScope.DIRECTORY_READ])
-    _other, other_key = api_token_create(organisation=organisation, name="Y", scopes=[ApiScope.DIRECTORY_READ])
+    _other, other_key = api_token_create(
+        organisation=organisation, name="Y", scopes=[ApiScope.DIRECTORY_READ]
+    )
     client = _api(key)
 
     first = client.get(TERRITORIES)
