@@ -5,12 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from .api import MonthlyStatsViewSet, TotalsView
 from .api_visits import VisitIngestView
-from .reports.api import ReportFileViewSet
+from .reports.api import ReportFileViewSet, ReportPdfViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("stats/monthly", MonthlyStatsViewSet, basename="api-stats-monthly")
 router.register("reports", ReportFileViewSet, basename="api-report")
+router.register("reports/pdf", ReportPdfViewSet, basename="api-report-pdf")
 
 urlpatterns = [
     path("stats/totals/", TotalsView.as_view(), name="api-stats-totals"),

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -64,6 +64,18 @@ def format_change(fraction) -> str:
         return "—"
     sign = "+" if fraction > 0 else ("−" if fraction < 0 else "")
     return f"{sign}{format_percent(abs(fraction))}"
+
+
+def format_year(year: int, today: datetime.date | None = None) -> str:
+    """A year as a trend shows it: the year not yet over says it is partial."""
+    if year == (today or timezone.localdate()).year:
+        return _("%(year)s (année en cours)") % {"year": year}
+    return str(year)
+
+
+def format_month_in_progress(label: str, in_progress: bool) -> str:
+    """A month's label in a file: the month not yet over says it is partial."""
+    return _("%(month)s (mois en cours)") % {"month": label} if in_progress else label
 
 
 MONTH_ABBREVIATIONS = (

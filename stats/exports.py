@@ -59,13 +59,29 @@ def sections(scope: StatsScope, figures) -> list[Section]:
         Section(
             title=_("Passages par mois"),
             header=[_("Mois"), *sex_labels, _("Total"), _("Même mois un an plus tôt"), _("Évolution")],
-            rows=[[row.label, *row.counts, row.total, row.previous, row.change] for row in figures.months],
+            rows=[
+                [
+                    charts.format_month_in_progress(row.label, row.in_progress),
+                    *row.counts,
+                    row.total,
+                    row.previous,
+                    row.change,
+                ]
+                for row in figures.months
+            ],
             percent_columns=frozenset({len(sex_labels) + 3}),
+            note=_(
+                "Le mois en cours n'est pas terminé : il n'est comparé ni au même mois un an plus tôt, "
+                "ni à aucun mois entier."
+            )
+            if any(row.in_progress for row in figures.months)
+            else "",
         ),
         Section(
             title=_("Évolution annuelle"),
             header=[_("Année"), _("Passages")],
-            rows=[[str(year), count] for year, count in figures.yearly],
+            # From the first year with data (selectors.yearly_trend); the current year says it is partial.
+            rows=[[charts.format_year(year), count] for year, count in figures.yearly],
         ),
     ]
     for breakdown in figures.breakdowns:

@@ -39,6 +39,27 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class FocusRadioSelect(forms.RadioSelect):
+    """Radio buttons whose checked option (else the first) carries `autofocus` when asked.
+
+    The desk's first field takes the focus as the page opens (the browser's autofocus) and after
+    an htmx swap (htmx focuses [autofocus]), without a script of its own.
+    """
+
+    autofocus = False
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.autofocus:
+            options = [option for _group, group, _index in context["widget"]["optgroups"] for option in group]
+            target = next(
+                (option for option in options if option["selected"]), options[0] if options else None
+            )
+            if target is not None:
+                target["attrs"] = {**target["attrs"], "autofocus": True}
+        return context
+
+
 def half_day_now() -> str:
     """The half-day a desk is in right now: the morning ends at 13:00."""
     return HalfDay.MORNING if timezone.localtime().hour < 13 else HalfDay.AFTERNOON
@@ -83,7 +104,7 @@ class VisitForm(forms.Form):
     """
 
     contact_kind = forms.ModelChoiceField(
-        queryset=ContactKind.objects.none(), label=_("Type de contact"), widget=forms.RadioSelect
+        queryset=ContactKind.objects.none(), label=_("Type de contact"), widget=FocusRadioSelect
     )
     sex = forms.ModelChoiceField(queryset=Sex.objects.none(), label=_("Sexe"), widget=forms.RadioSelect)
     age_band = forms.ModelChoiceField(
@@ -148,9 +169,18 @@ class VisitForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, day: datetime.date | None = None, selected: dict | None = None, **kwargs):
-        """`day`: the day shown; `selected`: the ids an edited visit holds (kept even if no longer valid)."""
+    def __init__(
+        self,
+        *args,
+        day: datetime.date | None = None,
+        selected: dict | None = None,
+        autofocus: bool = False,
+        **kwargs,
+    ):
+        """`day`: the day shown; `selected`: the ids an edited visit holds (kept even if no longer valid);
+        `autofocus`: the first field takes the focus when the form is drawn (the visit desk)."""
         super().__init__(*args, **kwargs)
+        self.fields["contact_kind"].widget.autofocus = autofocus
         today = timezone.localdate()
         # The lists offered are those valid on the day of the visit: typed, else shown, else today.
         if self.is_bound:

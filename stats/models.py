@@ -500,3 +500,6 @@ class RegionYearlyCount(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.dimension} {self.item_id} : {self.count}"
+
+
+from .reports.models import Narrative, ReportFile, ReportRun  # noqa: E402, F401  (the yearly reports' models)

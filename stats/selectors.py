@@ -218,12 +218,25 @@ def monthly_volumes(
     return {month: dict(by_sex) for month, by_sex in volumes.items()}
 
 
+def current_month(today: datetime.date | None = None) -> datetime.date:
+    """The month not yet over: its figures are partial, never compared with a whole month."""
+    return first_of_month(today or timezone.localdate())
+
+
+def year_in_progress(year: int, today: datetime.date | None = None) -> bool:
+    """Whether a year is not yet over: its total is partial, never compared with a whole year."""
+    return year == (today or timezone.localdate()).year
+
+
 @dataclass
 class MonthCompared:
     month: datetime.date
     count: int
     previous: int | None
     change: float | None
+    # The month is not over: shown as « mois en cours », without the previous month nor a change
+    # (one day into December, 71 visits against a whole December's 1,702 read as −95.8 %).
+    in_progress: bool = False
 
 
 def year_on_year_start(start: datetime.date) -> datetime.date:
@@ -241,8 +254,12 @@ def year_on_year(site_ids, start: datetime.date, end: datetime.date, volumes=Non
     if volumes is None:
         volumes = monthly_volumes(site_ids, year_on_year_start(start), end)
     rows = []
+    ongoing = current_month()
     for month in months:
         count = sum(volumes.get(month, {}).values())
+        if month >= ongoing:
+            rows.append(MonthCompared(month=month, count=count, previous=None, change=None, in_progress=True))
+            continue
         previous_month = month.replace(year=month.year - 1)
         previous = sum(volumes.get(previous_month, {}).values()) if previous_month in volumes else None
         change = ((count - previous) / previous) if previous else None
@@ -251,10 +268,13 @@ def year_on_year(site_ids, start: datetime.date, end: datetime.date, volumes=Non
 
 
 def yearly_trend(site_ids, first_year: int, last_year: int) -> list[tuple[int, int]]:
-    """Visits per year, for the long-term trend.
+    """Visits per year, for the long-term trend, from the first year with data.
 
     Whole years from the yearly roll-up only: the current year is there too, holding its months
-    so far, exactly what the sum of its monthly rows gave.
+    so far, exactly what the sum of its monthly rows gave (year_in_progress tells it apart). The
+    years before the first visit recorded are left out, not given as zeros: a site labelled three
+    years ago has no "cliff" seven years back. A year without data after the first one is a zero.
+    Empty when no year of the range holds data.
     """
     totals = dict(
         YearlyCount.objects.filter(
@@ -268,7 +288,10 @@ def yearly_trend(site_ids, first_year: int, last_year: int) -> list[tuple[int, i
         .annotate(n=Sum("count"))
         .values_list("year", "n")
     )
-    return [(year, totals.get(year, 0)) for year in range(first_year, last_year + 1)]
+    first_with_data = min((year for year, count in totals.items() if count), default=None)
+    if first_with_data is None:
+        return []
+    return [(year, totals.get(year, 0)) for year in range(max(first_year, first_with_data), last_year + 1)]
 
 
 @dataclass
@@ -498,3 +521,90 @@ def period_visits_by_sex(period: Period) -> list[tuple[Sex, int]]:
         .values_list("sex_id", "n")
     )
     return [(sex, by_sex.get(sex.pk, 0)) for sex in Sex.objects.filter(pk__in=by_sex) if by_sex.get(sex.pk)]
+
+
+# --- What a period holds, for whoever validates it --------------------------------------------
+
+# The breakdowns shown with a month to validate, in the order of the dashboards.
+REVIEW_DIMENSIONS = (
+    Dimension.AGE_BAND,
+    Dimension.SITUATION,
+    Dimension.EDUCATION_LEVEL,
+    Dimension.CONTACT_KIND,
+    Dimension.CHANNEL,
+    Dimension.THEME,
+    Dimension.SERVICE_LEVEL,
+    Dimension.REFERRAL,
+)
+# The breakdowns whose item 0 is an answer left blank ("Non renseigné"). The contact kind is always
+# given, and no referral is an answer ("Aucune orientation"), so neither has a completeness.
+OPTIONAL_DIMENSIONS = (
+    Dimension.AGE_BAND,
+    Dimension.SITUATION,
+    Dimension.EDUCATION_LEVEL,
+    Dimension.CHANNEL,
+    Dimension.THEME,
+    Dimension.SERVICE_LEVEL,
+)
+RECENT_MONTHS = 3
+
+
+@dataclass
+class BreakdownCompleteness:
+    dimension: str
+    label: str
+    given: int  # visits for which the breakdown was given
+    share: float | None  # of the month's visits
+
+
+@dataclass
+class PeriodReview:
+    """A month as the coordination sees it before validating: totals, comparisons, completeness."""
+
+    total: int
+    by_sex: list[tuple[Sex, int]]
+    breakdowns: dict[str, list[Row]]
+    year_before: tuple[datetime.date, int | None]  # None: no data that month
+    recent: list[tuple[datetime.date, int | None]]  # the three months before, oldest first
+    completeness: list[BreakdownCompleteness]
+
+
+def period_review(period: Period) -> PeriodReview:
+    """What a period holds: its totals by sex and breakdown, the same month a year earlier, the
+    three months before, and the share of its visits with each optional breakdown given.
+
+    Read from the roll-ups: one query for the months compared, one for the breakdowns (and one
+    per breakdown for its labels).
+    """
+    month = period.month
+    month_end = next_month(month) - datetime.timedelta(days=1)
+    year_before = month.replace(year=month.year - 1)
+    volumes = monthly_volumes([period.site_id], year_before, month)
+    recent, day = [], month
+    for _n in range(RECENT_MONTHS):
+        day = first_of_month(day - datetime.timedelta(days=1))
+        recent.insert(0, (day, sum(volumes[day].values()) if day in volumes else None))
+    by_sex_ids = volumes.get(month, {})
+    by_sex = [(sex, by_sex_ids[sex.pk]) for sex in sexes() if by_sex_ids.get(sex.pk)]
+    total = sum(by_sex_ids.values())
+    rows = breakdowns([period.site_id], month, month_end, REVIEW_DIMENSIONS) if total else {}
+    completeness = []
+    for dimension in OPTIONAL_DIMENSIONS:
+        blank = sum(row.total for row in rows.get(dimension, []) if row.item_id == 0)
+        given = total - blank
+        completeness.append(
+            BreakdownCompleteness(
+                dimension=str(dimension),
+                label=str(Dimension(dimension).label),
+                given=given,
+                share=given / total if total else None,
+            )
+        )
+    return PeriodReview(
+        total=total,
+        by_sex=by_sex,
+        breakdowns={dimension: rows.get(dimension, []) for dimension in REVIEW_DIMENSIONS},
+        year_before=(year_before, sum(volumes[year_before].values()) if year_before in volumes else None),
+        recent=recent,
+        completeness=completeness,
+    )

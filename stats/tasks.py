@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import rollups, services
+from .reports import tasks as reports_tasks  # noqa: F401  (the yearly reports' tasks, for autodiscovery)
 
 
 @shared_task(

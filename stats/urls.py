@@ -1,3 +1,4 @@
+from stats.reports import urls as reports_urls
 from stats.views import dashboards, entry, imports, periods, satisfaction
 
 app_name = "stats"
@@ -8,4 +9,5 @@ urlpatterns = [
     *dashboards.urlpatterns,
     *imports.urlpatterns,
     *satisfaction.urlpatterns,
+    *reports_urls.urlpatterns,
 ]

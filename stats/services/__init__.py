@@ -14,6 +14,7 @@ functions re-exported here: `from stats import services; services.period_submit(
 
 from .aggregates import AggregateCheck, aggregate_check, aggregate_import, aggregate_set
 from .periods import (
+    ValidationOutcome,
     period_get_or_create,
     period_lock,
     period_reopen,
@@ -21,12 +22,21 @@ from .periods import (
     period_unusual_warning,
     period_validate,
     period_write_refusal,
+    periods_validate,
 )
 from .reminders import period_reminders_send
 from .satisfaction import satisfaction_comment_delete, satisfaction_record
-from .visits import visit_delete, visit_record, visit_update, visits_ingest
+from .visits import (
+    DUPLICATE_WINDOW_SECONDS,
+    visit_delete,
+    visit_recent_duplicate,
+    visit_record,
+    visit_update,
+    visits_ingest,
+)
 
 __all__ = [
+    "DUPLICATE_WINDOW_SECONDS",
     "AggregateCheck",
     "aggregate_check",
     "aggregate_import",
@@ -39,9 +49,12 @@ __all__ = [
     "period_unusual_warning",
     "period_validate",
     "period_write_refusal",
+    "periods_validate",
+    "ValidationOutcome",
     "satisfaction_comment_delete",
     "satisfaction_record",
     "visit_delete",
+    "visit_recent_duplicate",
     "visit_record",
     "visit_update",
     "visits_ingest",

@@ -2,6 +2,7 @@
 
 import datetime
 import statistics
+from dataclasses import dataclass
 
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -129,6 +130,34 @@ def period_validate(*, period: Period, author) -> Period:
     period.validated_at = timezone.now()
     period.save(update_fields=["status", "validated_at"])
     return period
+
+
+@dataclass
+class ValidationOutcome:
+    """What validating one period of a batch did: validated, or why not."""
+
+    period: Period
+    validated: bool
+    message: str
+
+
+def periods_validate(*, periods, author) -> list[ValidationOutcome]:
+    """Validate several sites' months in one step, each through period_validate.
+
+    Each period goes through the same rule as alone (stats.validate_period), in its own
+    transaction: one refused (no longer submitted, reopened meanwhile…) leaves the others
+    validated, and the answer says, period by period, what happened.
+    """
+    outcomes = []
+    for period in periods:
+        try:
+            validated = period_validate(period=period, author=author)
+        except (ValidationError, PermissionDenied) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            outcomes.append(ValidationOutcome(period=period, validated=False, message=" ".join(messages)))
+        else:
+            outcomes.append(ValidationOutcome(period=validated, validated=True, message=_("Validée.")))
+    return outcomes
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Detailed periods: record, correct and delete one anonymous visit, and move the roll-ups with it."""
 
+import datetime
 from collections import Counter
 
 from django.core.exceptions import ValidationError
@@ -75,6 +76,43 @@ def visit_record(*, site: Site, author, themes=(), referrals=(), **values) -> Vi
         period=period, user=author, details={"visit_added": _visit_snapshot(visit, theme_ids, referral_ids)}
     )
     return visit
+
+
+# Two identical entries by the same person at the same desk within this many seconds are most
+# likely one visit recorded twice (Enter pressed again): the desk asks before recording the second.
+DUPLICATE_WINDOW_SECONDS = 10
+
+
+def _same_id(value) -> int | None:
+    return getattr(value, "pk", value)
+
+
+def visit_recent_duplicate(
+    *, site: Site, author, themes=(), referrals=(), within: int = DUPLICATE_WINDOW_SECONDS, **values
+) -> Visit | None:
+    """The visit the same person recorded at this site in the last `within` seconds, if it holds
+    exactly these values (same choices, day and half-day); None otherwise. Reads only."""
+    if not getattr(author, "pk", None):
+        return None
+    since = timezone.now() - datetime.timedelta(seconds=within)
+    last = (
+        Visit.objects.filter(site=site, created_by=author, created_at__gte=since)
+        .order_by("-created_at", "-pk")
+        .prefetch_related("themes", "referrals")
+        .first()
+    )
+    if last is None:
+        return None
+    if last.visited_on != values.get("visited_on") or last.half_day != (values.get("half_day") or ""):
+        return None
+    for name in VISIT_FIELDS[2:]:
+        if getattr(last, f"{name}_id") != _same_id(values.get(name)):
+            return None
+    if {t.pk for t in last.themes.all()} != {_same_id(t) for t in themes}:
+        return None
+    if {r.pk for r in last.referrals.all()} != {_same_id(r) for r in referrals}:
+        return None
+    return last
 
 
 @transaction.atomic

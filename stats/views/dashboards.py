@@ -80,10 +80,11 @@ class MonthRow:
     total: int
     previous: int | None
     change: float | None
+    in_progress: bool = False  # the month is not over (selectors.MonthCompared)
 
     @property
     def change_display(self) -> str:
-        return charts.format_change(self.change)
+        return _("mois en cours") if self.in_progress else charts.format_change(self.change)
 
 
 @dataclass
@@ -96,10 +97,11 @@ class YearOfMonths:
     total: int
     previous: int | None = None  # the same months a year earlier (None: no data then)
     change: float | None = None
+    in_progress: bool = False  # holds the month not yet over: never compared with a whole year
 
     @property
     def change_display(self) -> str:
-        return charts.format_change(self.change)
+        return _("année en cours") if self.in_progress else charts.format_change(self.change)
 
 
 # Beyond two years, the month table becomes a table of years by months: one row per month over
@@ -117,6 +119,7 @@ def years_of_months(months: list[MonthRow], sexes_count: int) -> list[YearOfMont
             )
         row.counts[month.month.month - 1] = month.total
         row.total += month.total
+        row.in_progress = row.in_progress or month.in_progress
         for n, count in enumerate(month.counts):
             row.by_sex[n] += count
         if month.previous is None:
@@ -127,7 +130,7 @@ def years_of_months(months: list[MonthRow], sexes_count: int) -> list[YearOfMont
     for row in rows.values():
         # A year compares with the year before only if each of its months with visits can (a year
         # whose first months were not recorded a year earlier would show +1,000 %).
-        if row.year in incomplete:
+        if row.year in incomplete or row.in_progress:
             row.previous = None
         row.change = ((row.total - row.previous) / row.previous) if row.previous else None
     return list(rows.values())
@@ -279,6 +282,7 @@ def _month_rows(scope: StatsScope, sexes: list[Sex], all_volumes: dict, volumes:
             total=row.count,
             previous=row.previous,
             change=row.change,
+            in_progress=row.in_progress,
         )
         for row in selectors.year_on_year(scope.site_ids, scope.start, scope.end, volumes=all_volumes)
     ]
@@ -312,7 +316,7 @@ def _add_charts(figures: Figures) -> None:
         figures.charts["yearly"] = charts.line_chart(
             chart_id="graphique-annees",
             title=_("Passages par année sur %(years)s ans") % {"years": len(figures.yearly)},
-            labels=[str(year) for year, _count in figures.yearly],
+            labels=[charts.format_year(year) for year, _count in figures.yearly],
             series=[(_("Passages"), [count for _year, count in figures.yearly])],
         )
     for breakdown in figures.breakdowns:
@@ -383,6 +387,8 @@ def _render_dashboard(request, scope: StatsScope, extra: dict | None = None):
         "is_filtered": bool(scope.form.query_items()),
         "sex_in_cross": CROSS_TABS[cross_key][1] == SEX,
         "month_labels": charts.MONTH_ABBREVIATIONS,
+        # From the first year with data; the year not yet over says it is partial.
+        "yearly_rows": [(charts.format_year(year), count) for year, count in figures.yearly],
         **(extra or {}),
     }
     return render(request, "stats/dashboards/dashboard.html", context)

@@ -39,6 +39,8 @@ DESK_RECENT_ENTRIES = 15
 # the new row only when the page holds the day's list as the server knew it before this entry.
 DESK_SHOWN_COUNT_HEADER = "X-Desk-Count"
 DESK_ROW_ACTIONS_HEADER = "X-Desk-Row-Actions"
+# The value of the "action" button that records an entry identical to the previous one.
+CONFIRM_DUPLICATE = "confirm-duplicate"
 
 
 def _editable_site(request, slug: str) -> Site:
@@ -96,7 +98,7 @@ def _blank_form(day: datetime.date, memory: dict) -> VisitForm:
     initial = {name: value for name, value in memory.items() if name != "half_day"}
     initial["visited_on"] = day
     initial["half_day"] = half_day_now() if day == timezone.localdate() else memory.get("half_day", "")
-    return VisitForm(initial=initial, day=day)
+    return VisitForm(initial=initial, day=day, autofocus=True)
 
 
 def _desk_context(request, site: Site, day: datetime.date, form: VisitForm, **extra) -> dict:
@@ -153,11 +155,16 @@ def visit_desk(request, slug):
         return _render(request, "desk.html", _desk_context(request, site, day, form))
     if request.POST.get("action") == "reset":
         return _desk_reset(request, site, day)
-    form = VisitForm(data=request.POST, day=day)
+    form = VisitForm(data=request.POST, day=day, autofocus=True)
+    confirmed = request.POST.get("action") == CONFIRM_DUPLICATE
+    if not confirmed and form.is_valid():
+        duplicate = services.visit_recent_duplicate(site=site, author=request.user, **form.service_values())
+        if duplicate is not None:
+            return _desk_duplicate(request, site, day, form, duplicate)
     visit = _record_visit(request, site, form)
     if visit is None:
         return _desk_refused(request, site, day, form)
-    return _desk_recorded(request, site, day, form, visit)
+    return _desk_recorded(request, site, day, form, visit, light=not confirmed)
 
 
 def _is_htmx(request) -> bool:
@@ -202,17 +209,50 @@ def _desk_refused(request, site: Site, day: datetime.date, form: VisitForm):
     return _render(request, "desk.html", context)
 
 
-def _desk_recorded(request, site: Site, day: datetime.date, form: VisitForm, visit: Visit):
+def _desk_duplicate(request, site: Site, day: datetime.date, form: VisitForm, duplicate: Visit):
+    """The same entry again within seconds: ask before recording it, keeping what was typed.
+
+    The confirmation button takes the focus (autofocus), so Enter confirms a second visit that
+    really is identical; changing any choice and recording goes through as usual.
+    """
+    form.fields["contact_kind"].widget.autofocus = False
+    shown = min(form.cleaned_data["visited_on"], timezone.localdate())
+    seconds = max(0, int((timezone.now() - duplicate.created_at).total_seconds()))
+    question = ngettext(
+        "Ce passage est identique à celui que vous avez enregistré il y a %(seconds)s seconde.",
+        "Ce passage est identique à celui que vous avez enregistré il y a %(seconds)s secondes.",
+        seconds,
+    ) % {"seconds": seconds}
+    context = _desk_context(
+        request,
+        site,
+        shown,
+        form,
+        keep_form=True,
+        duplicate=duplicate,
+        duplicate_question=question,
+        confirm_duplicate=CONFIRM_DUPLICATE,
+        announce=question + " " + _("Rien n'a été enregistré : confirmez s'il s'agit d'une autre personne."),
+    )
+    if _is_htmx(request):
+        return _desk_response(request, site, shown, context)
+    return _render(request, "desk.html", context)
+
+
+def _desk_recorded(
+    request, site: Site, day: datetime.date, form: VisitForm, visit: Visit, light: bool = True
+):
     """After an entry: its choices remembered for the next one, and the desk of its day."""
     memory = form.memory()
     request.session[MEMORY_KEY.format(site_id=site.pk)] = memory
     if not _is_htmx(request):
         messages.success(request, _("Passage enregistré."))
         return redirect(_desk_url(site, visit.visited_on))
-    if visit.visited_on == day:
-        light = _desk_recorded_response(request, site, day, form, visit, memory)
-        if light is not None:
-            return light
+    if light and visit.visited_on == day:
+        # After a confirmed duplicate, the whole desk: its question goes away with the new form.
+        response = _desk_recorded_response(request, site, day, form, visit, memory)
+        if response is not None:
+            return response
     day = visit.visited_on
     form = _blank_form(day, memory)
     context = _desk_context(request, site, day, form, focus_first=True)

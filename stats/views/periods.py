@@ -19,18 +19,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sites.models import Site
 from spro.web.access import require
 from spro.web.views import page_renderer
 
-from .. import services
+from .. import charts, services
 from ..enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
 from ..forms import PeriodFilterForm, ReopenForm
 from ..models import MonthlyCount, Period, first_of_month, next_month
-from ..selectors import expected_months, months_between, period_visits_by_sex
+from ..selectors import expected_months, months_between, period_review
 
 PAGE_SIZE = 25
 
@@ -172,7 +172,7 @@ def _french_day(value: str) -> str:
 @require_safe
 def period_detail(request, pk):
     period = _visible_period(request, pk)
-    sexes = period_visits_by_sex(period)
+    review = period_review(period)
     events = [
         {"event": event, "summary": describe_details(event.details)}
         for event in period.events.select_related("author")
@@ -184,13 +184,36 @@ def period_detail(request, pk):
         {
             "period": period,
             "site": period.site,
-            "total": sum(count for _sex, count in sexes),
-            "sexes": sexes,
+            "total": review.total,
+            "sexes": review.by_sex,
+            **_review_context(period, review),
             "events": events,
             "desk_url": desk_url,
             "totals_url": totals_url,
         },
     )
+
+
+def _review_context(period: Period, review=None) -> dict:
+    """What is validated: the month's figures, its comparisons, completeness and unusual-month warning."""
+    review = review or period_review(period)
+    sexes = [sex for sex, _count in review.by_sex]
+    return {
+        "review": review,
+        "review_sexes": sexes,
+        "review_breakdowns": [
+            (
+                Dimension(dimension).label,
+                [(row.label, [row.by_sex.get(sex.pk, 0) for sex in sexes], row.total) for row in rows],
+            )
+            for dimension, rows in review.breakdowns.items()
+            if rows
+        ],
+        "review_completeness": [
+            (row.label, row.given, charts.format_percent(row.share)) for row in review.completeness
+        ],
+        "unusual_warning": services.period_unusual_warning(period=period) if review.total else None,
+    }
 
 
 def _entry_urls(user, period: Period) -> tuple[str | None, str | None]:
@@ -266,13 +289,92 @@ def period_action(request, pk, action):
             % {"status": period.get_status_display().lower()},
         )
         return redirect("stats:period_detail", pk=period.pk)
+    context = {"period": period, "site": period.site, "spec": spec, "action": action}
     if action in (PeriodAction.SUBMIT, PeriodAction.VALIDATE):
-        warning = services.period_unusual_warning(period=period)
-        if warning:
-            messages.warning(request, warning)
-    return _render(
-        request, "confirm.html", {"period": period, "site": period.site, "spec": spec, "action": action}
+        # What is handed in or validated, shown before the confirmation (with the unusual-month warning).
+        context.update(_review_context(period))
+    return _render(request, "confirm.html", context)
+
+
+# --- Several months at once ------------------------------------------------------------------------
+
+BULK_VALIDATE_MAX = 200
+
+
+@require_http_methods(["GET", "POST"])
+def period_bulk_validate(request):
+    """The submitted months of every site, to validate several in one step (the coordination).
+
+    GET lists them with a checkbox each and each one's figures one click away; a first POST asks
+    for confirmation with the months chosen; the confirmed POST validates each through the same
+    rule as alone (stats.validate_period, services.periods_validate) and says what happened to each.
+    """
+    require(
+        "stats.manage_periods",
+        request.user,
+        None,
+        _("Seule la coordination régionale peut valider les périodes."),
     )
+    visible = _visible_periods(request.user).select_related("site")
+    if request.method == "POST":
+        ids = [value for value in request.POST.getlist("periods") if value.isdigit()]
+        chosen = list(visible.filter(pk__in=ids).order_by("-month", "site__name", "pk"))
+        if not chosen:
+            messages.error(request, _("Cochez au moins une période à valider."))
+            return redirect("stats:period_bulk_validate")
+        if request.POST.get("confirm") != "1":
+            return _render(request, "bulk_confirm.html", {"rows": _bulk_rows(chosen)})
+        outcomes = services.periods_validate(periods=chosen, author=request.user)
+        validated = sum(1 for outcome in outcomes if outcome.validated)
+        if validated:
+            messages.success(
+                request,
+                ngettext("%(count)s période validée.", "%(count)s périodes validées.", validated)
+                % {"count": validated},
+            )
+        if validated < len(outcomes):
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s période n'a pas été validée : voir le motif ci-dessous.",
+                    "%(count)s périodes n'ont pas été validées : voir les motifs ci-dessous.",
+                    len(outcomes) - validated,
+                )
+                % {"count": len(outcomes) - validated},
+            )
+        totals = visit_totals((o.period.site_id, o.period.month) for o in outcomes)
+        return _render(
+            request,
+            "bulk_result.html",
+            {
+                "outcomes": [
+                    {"outcome": o, "visits": totals.get((o.period.site_id, o.period.month), 0)}
+                    for o in outcomes
+                ]
+            },
+        )
+    submitted = list(
+        visible.filter(status=PeriodStatus.SUBMITTED).order_by("-month", "site__name", "pk")[
+            :BULK_VALIDATE_MAX
+        ]
+    )
+    return _render(request, "bulk_validate.html", {"rows": _bulk_rows(submitted)})
+
+
+def _bulk_rows(periods: list[Period]) -> list[dict]:
+    """Each period with its visits, the same month a year earlier and its unusual-month warning."""
+    keys = [(p.site_id, p.month) for p in periods]
+    keys += [(p.site_id, p.month.replace(year=p.month.year - 1)) for p in periods]
+    totals = visit_totals(keys)
+    return [
+        {
+            "period": period,
+            "visits": totals.get((period.site_id, period.month), 0),
+            "year_before": totals.get((period.site_id, period.month.replace(year=period.month.year - 1))),
+            "warning": services.period_unusual_warning(period=period),
+        }
+        for period in periods
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -371,6 +473,7 @@ def _site_month_row(
 urlpatterns = [
     path("periodes/", period_list, name="period_list"),
     path("periodes/<int:pk>/", period_detail, name="period_detail"),
+    path("periodes/a-valider/", period_bulk_validate, name="period_bulk_validate"),
     path(
         "periodes/<int:pk>/soumettre/", period_action, {"action": PeriodAction.SUBMIT}, name="period_submit"
     ),

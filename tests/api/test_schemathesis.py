@@ -71,6 +71,9 @@ OPERATIONS = {
     "GET /api/v1/events/{id}/",
     "GET /api/v1/events/programmes/",
     "GET /api/v1/events/programmes/{id}/",
+    "GET /api/v1/reports/",
+    "GET /api/v1/reports/{id}/",
+    "GET /api/v1/reports/pdf/{id}/",
 }
 CHECKS = [
     not_a_server_error,

@@ -1,5 +1,6 @@
-"""A site coordinator records three visits at the desk, keyboard first, without a page reload,
-then finds them counted on the site's statistics dashboard."""
+"""A site coordinator records visits at the desk, keyboard first from the first key, without a page
+reload (the same entry pressed twice is asked about, not recorded twice), then finds them counted
+on the site's statistics dashboard."""
 
 import datetime
 import re
@@ -43,8 +44,9 @@ def test_site_coordinator_records_three_visits_without_reloading(page, live_serv
     # A marker that only survives if the page is never reloaded.
     page.evaluate("window.__deskMarker = 'même page'")
 
-    # First visit, keyboard only: Space picks the option, Tab moves to the next list, Enter records.
-    page.get_by_role("radio", name="Visite").focus()
+    # First visit, keyboard only from the first key: the page opens with the focus on the first
+    # field; Space picks the option, Tab moves to the next list, Enter records.
+    expect(page.get_by_role("radio", name="Visite")).to_be_focused()
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
     assert focused_field(page) == ("sex", str(refs.sexes[0].pk))
@@ -101,17 +103,35 @@ def test_site_coordinator_records_three_visits_without_reloading(page, live_serv
     expect(page.locator("#visit-form [aria-invalid]")).to_have_count(0)
     expect(page.locator(f'input[name="contact_kind"][value="{refs.contact_kinds[1].pk}"]')).to_be_focused()
 
+    # Enter pressed once more on the same form: the desk asks instead of recording a duplicate,
+    # keeps what was typed, and puts the focus on its confirmation.
+    page.keyboard.press("Enter")
+    question = page.locator(".desk-duplicate")
+    expect(question).to_contain_text("identique à celui que vous avez enregistré")
+    expect(page.locator("#desk-announce")).to_contain_text("Rien n'a été enregistré")
+    expect(count).to_have_text("3")
+    expect(page.get_by_role("radio", name="Telephone")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Formation")).to_be_checked()
+    confirm = page.get_by_role("button", name="Enregistrer quand même")
+    expect(confirm).to_be_focused()
+    # A second person with the same answers: Enter confirms, and the desk is ready for the next one.
+    page.keyboard.press("Enter")
+    expect(count).to_have_text("4")
+    expect(question).to_have_count(0)
+    expect(page.locator(f'input[name="contact_kind"][value="{refs.contact_kinds[1].pk}"]')).to_be_focused()
+
     # Never reloaded: the marker is still there and the page was navigated to once.
     assert page.evaluate("window.__deskMarker") == "même page"
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
     assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "navigate"
 
     visits = Visit.objects.filter(site=site)
-    assert visits.count() == 3
+    assert visits.count() == 4
     # The third visit kept the second one's sex: choices carry over from one visit to the next.
-    assert sorted(v.sex.code for v in visits) == ["femme", "homme", "homme"]
-    assert [t.code for t in visits.get(contact_kind__code="telephone").themes.all()] == ["formation"]
+    assert sorted(v.sex.code for v in visits) == ["femme", "homme", "homme", "homme"]
+    for visit in visits.filter(contact_kind__code="telephone"):
+        assert [t.code for t in visit.themes.all()] == ["formation"]
 
-    # The three visits are counted on the site's statistics dashboard.
+    # The four visits are counted on the site's statistics dashboard.
     page.goto(reverse("stats:site_dashboard", kwargs={"slug": site.slug}))
-    expect(page.locator("[data-figure=total]")).to_have_text(re.compile(r"^\s*3\s*$"))
+    expect(page.locator("[data-figure=total]")).to_have_text(re.compile(r"^\s*4\s*$"))

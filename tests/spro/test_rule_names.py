@@ -10,7 +10,9 @@ import rules
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["network", "sites", "stats", "events", "spro", "templates"]
 # rule_required("x"), require("x", …), rules.test_rule("x", …), {% test_rule "x" … %}, RulePermission("x")
-NAMED = re.compile(r"""(?:rule_required|require|test_rule|RulePermission)\(?\s*\(?\s*["']([a-z_]+\.[a-z_]+)["']""")
+NAMED = re.compile(
+    r"""(?:rule_required|require|test_rule|RulePermission)\(?\s*\(?\s*["']([a-z_]+\.[a-z_]+)["']"""
+)
 
 
 def _named_rules():

@@ -15,6 +15,7 @@ from stats.enums import Dimension
 from stats.filters import PeriodPreset, preset_range
 from stats.models import Period, SatisfactionAnswer, SatisfactionQuestion, SatisfactionResponse, Visit
 from tests.factories import SiteFactory, SiteKindFactory, TerritoryFactory
+from tests.helpers import text
 
 # The clock is frozen on 15 June 2026: the current year is half gone, 2025 is a finished year.
 NOW = datetime.datetime(2026, 6, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))
@@ -199,9 +200,10 @@ def test_year_on_year(client_for, observer, site_a, refs):
     assert april.change_display == "+100,0\xa0%"
     may = months[datetime.date(YEAR, 5, 1)]
     assert (may.total, may.previous, may.change) == (0, None, None)
-    # The ten-year trend ends with the period's year.
+    # The trend ends with the period's year and starts with the first year with data: the years
+    # before it are not drawn as zeros (a cliff), a year without data after it is a zero.
     yearly = dict(response.context["figures"].yearly)
-    assert list(yearly) == list(range(YEAR - 9, YEAR + 1))
+    assert list(yearly) == list(range(YEAR - 3, YEAR + 1))
     assert (yearly[YEAR], yearly[YEAR - 1], yearly[YEAR - 2], yearly[YEAR - 3]) == (4, 2, 0, 1)
     html = response.content.decode()
     assert "+100,0\xa0%" in html
@@ -563,7 +565,6 @@ def test_a_range_over_partial_years_reads_the_same_as_the_sum_of_its_months(site
     assert sum(by_sex.cells.values()) == total
 
     assert selectors.yearly_trend(site_ids, YEAR - 3, YEAR) == [
-        (YEAR - 3, 0),
         (YEAR - 2, 24),
         (YEAR - 1, 24),
         (YEAR, 24),
@@ -803,3 +804,69 @@ def test_a_site_coordinator_never_reads_the_network_totals(client_for, coordinat
         assert not any(RegionYearlyCount._meta.db_table in q["sql"] for q in queries.captured_queries)
     assert client.get(site_url(site_a), PREVIOUS_YEAR).context["figures"].total == 1
     assert client.get(region_url(), PREVIOUS_YEAR).status_code == 403
+
+
+# --- Figures that don't mislead: a month or a year not yet over, years before the first data ----
+
+
+@pytest.mark.django_db
+def test_a_month_not_yet_over_is_never_compared_with_a_whole_month(client_for, observer, site_a, refs):
+    # 15 June 2026: June is not over. A whole June a year earlier had many more visits.
+    record(site_a, refs, TODAY)
+    for _ in range(5):
+        record(site_a, refs, datetime.date(TODAY.year - 1, 6, 10))
+    record(site_a, refs, datetime.date(TODAY.year - 1, 5, 10))
+    record(site_a, refs, datetime.date(TODAY.year, 5, 10))
+    response = client_for(observer).get(site_url(site_a), {"period": PeriodPreset.LAST_12_MONTHS})
+    months = {row.month: row for row in response.context["figures"].months}
+    june = months[datetime.date(TODAY.year, 6, 1)]
+    assert june.in_progress
+    assert (june.total, june.previous, june.change) == (1, None, None)
+    assert june.change_display == "mois en cours"
+    # A month that is over still compares with the same month a year earlier.
+    may = months[datetime.date(TODAY.year, 5, 1)]
+    assert (may.in_progress, may.previous, may.change) == (False, 1, 0.0)
+    html = response.content.decode()
+    assert "−80,0" not in html
+    assert "mois en cours" in text(response)
+
+
+@pytest.mark.django_db
+def test_a_year_not_yet_over_is_never_compared_with_a_whole_year(site_a, refs):
+    from stats.views.dashboards import MonthRow, years_of_months
+
+    rows = [
+        MonthRow(month=datetime.date(2026, 5, 1), label="mai", counts=[3], total=3, previous=3, change=0.0),
+        MonthRow(
+            month=datetime.date(2026, 6, 1),
+            label="juin",
+            counts=[1],
+            total=1,
+            previous=None,
+            change=None,
+            in_progress=True,
+        ),
+        MonthRow(month=datetime.date(2025, 6, 1), label="juin", counts=[5], total=5, previous=2, change=1.5),
+    ]
+    by_year = {row.year: row for row in years_of_months(rows, 1)}
+    assert by_year[2026].in_progress
+    assert (by_year[2026].previous, by_year[2026].change) == (None, None)
+    assert by_year[2026].change_display == "année en cours"
+    assert (by_year[2025].in_progress, by_year[2025].change) == (False, 1.5)
+
+
+@pytest.mark.django_db
+def test_the_trend_starts_with_the_first_year_with_data(client_for, observer, site_a, refs):
+    record(site_a, refs, datetime.date(TODAY.year - 2, 3, 1))
+    record(site_a, refs, TODAY)
+    response = client_for(observer).get(site_url(site_a))
+    yearly = response.context["figures"].yearly
+    # No zeros for the years before the site's first visit; the year between is a real zero.
+    assert yearly == [(TODAY.year - 2, 1), (TODAY.year - 1, 0), (TODAY.year, 1)]
+    assert "Évolution sur 3 ans" in text(response)
+    # The current year says it is partial, in the table and on the chart.
+    assert f"{TODAY.year} (année en cours)" in text(response)
+    # Without any data, no trend at all rather than ten zeros.
+    from stats import selectors
+
+    assert selectors.yearly_trend([site_a.pk], TODAY.year - 20, TODAY.year - 10) == []

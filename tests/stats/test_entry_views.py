@@ -364,7 +364,10 @@ def test_the_sixteenth_entry_brings_the_link_to_the_whole_day(client_for, coordi
     out_of_band = element_text(fifteenth, "template")
     assert str(DESK_RECENT_ENTRIES) in out_of_band
     assert "voir tous les passages du jour" not in out_of_band
-    sixteenth = htmx_post(client, desk_url(site_a), visit_data(refs), shown=DESK_RECENT_ENTRIES)
+    # Another visitor (the same entry again within seconds would ask for a confirmation first).
+    sixteenth = htmx_post(
+        client, desk_url(site_a), visit_data(refs, sex=refs.sexes[1].pk), shown=DESK_RECENT_ENTRIES
+    )
     content = sixteenth.content.decode()
     assert sixteenth["HX-Retarget"] == "#desk-rows"
     assert re.search(rf'id="desk-count"[^>]*>{DESK_RECENT_ENTRIES + 1}<', content)
@@ -814,3 +817,105 @@ def test_totals_of_a_month_to_come_and_of_no_month(client_for, coordinator_a, si
     for year, month in [(2024, 13), (2024, 0), (99999999999999999999, 1), (2024, 99999999999999999999)]:
         assert client.get(f"/statistiques/sites/{site_a.slug}/totaux/{year}/{month}/").status_code == 404
     assert client.get(f"/statistiques/sites/{site_a.slug}/totaux/2024/03/").status_code == 200
+
+
+# --- The desk at the keyboard: first field focused, the same entry twice asked about ------------
+
+
+def autofocused(response) -> list:
+    return soup(response).select("[autofocus]")
+
+
+def test_the_desk_opens_with_the_focus_on_the_first_field(client_for, coordinator_a, site_a, refs):
+    client = client_for(coordinator_a)
+    focused = autofocused(client.get(desk_url(site_a)))
+    assert [(tag["name"], tag["value"]) for tag in focused] == [
+        ("contact_kind", str(refs.contact_kinds[0].pk))
+    ]
+    # With the previous visit's choices offered again, the focus is on the checked option.
+    client.post(desk_url(site_a), visit_data(refs, contact_kind=refs.contact_kinds[1].pk))
+    focused = autofocused(client.get(desk_url(site_a)))
+    assert [(tag["name"], tag["value"]) for tag in focused] == [
+        ("contact_kind", str(refs.contact_kinds[1].pk))
+    ]
+    # A correction page is not a desk: nothing takes the focus on its own.
+    visit = Visit.objects.get()
+    assert autofocused(client.get(reverse("stats:visit_edit", kwargs={"pk": visit.pk}))) == []
+
+
+def test_the_same_entry_again_within_seconds_asks_before_recording(client_for, coordinator_a, site_a, refs):
+    client = client_for(coordinator_a)
+    htmx_post(client, desk_url(site_a), visit_data(refs), shown=0)
+    again = htmx_post(client, desk_url(site_a), visit_data(refs), shown=1)
+    assert Visit.objects.count() == 1
+    assert total(site_a) == 1
+    # The whole desk, with the question, what was typed kept, and the confirmation focused.
+    assert is_whole_desk(again)
+    question = element_text(again, ".desk-duplicate")
+    assert "identique à celui que vous avez enregistré il y a 0 seconde" in question
+    assert "Rien n'a été enregistré" in question
+    assert checked(again, "themes") == {str(refs.themes[0].pk), str(refs.themes[2].pk)}
+    assert checked(again, "sex") == {str(refs.sexes[0].pk)}
+    assert [(tag.name, tag.get("value")) for tag in autofocused(again)] == [("button", "confirm-duplicate")]
+    assert re.search(r'id="desk-count"[^>]*>1<', again.content.decode())
+    # The record button stays first: Enter in a box still means "record", and asks again.
+    buttons = [b.get("value") for b in soup(again).select("#visit-form button[type=submit]")]
+    assert buttons.index("record") < buttons.index("confirm-duplicate")
+    # Confirmed: recorded, and the whole desk comes back without the question.
+    confirmed = htmx_post(client, desk_url(site_a), visit_data(refs, action="confirm-duplicate"), shown=1)
+    assert Visit.objects.count() == 2
+    assert total(site_a) == 2
+    assert is_whole_desk(confirmed)
+    assert soup(confirmed).select(".desk-duplicate") == []
+    assert "Passage enregistré : 2 passages ce jour." in text(confirmed)
+
+
+def test_the_same_entry_again_without_javascript_asks_too(client_for, coordinator_a, site_a, refs):
+    client = client_for(coordinator_a)
+    client.post(desk_url(site_a), visit_data(refs))
+    again = client.post(desk_url(site_a), visit_data(refs))
+    assert again.status_code == 200
+    assert Visit.objects.count() == 1
+    assert "Enregistrer quand même" in text(again)
+    assert client.post(desk_url(site_a), visit_data(refs, action="confirm-duplicate")).status_code == 302
+    assert Visit.objects.count() == 2
+
+
+def test_a_different_entry_or_a_later_one_is_recorded_at_once(
+    client_for, coordinator_a, regional_coordinator, site_a, refs, time_machine
+):
+    client = client_for(coordinator_a)
+    client.post(desk_url(site_a), visit_data(refs))
+    # One choice differs (a theme less): another visitor.
+    assert client.post(desk_url(site_a), visit_data(refs, themes=[refs.themes[0].pk])).status_code == 302
+    # The same entry after the window: recorded.
+    time_machine.move_to(NOW + datetime.timedelta(seconds=services.DUPLICATE_WINDOW_SECONDS + 1), tick=False)
+    assert client.post(desk_url(site_a), visit_data(refs)).status_code == 302
+    # Someone else's identical entry at the same site is theirs: recorded at once.
+    other = client_for(regional_coordinator)
+    assert other.post(desk_url(site_a), visit_data(refs)).status_code == 302
+    assert Visit.objects.count() == 4
+
+
+def test_the_duplicate_check_compares_every_choice(coordinator_a, site_a, refs):
+    values = {
+        "visited_on": TODAY,
+        "half_day": HalfDay.MORNING,
+        "contact_kind": refs.contact_kinds[0],
+        "sex": refs.sexes[0],
+        "themes": [refs.themes[0]],
+        "referrals": [],
+    }
+    visit = services.visit_record(site=site_a, author=coordinator_a, **values)
+    assert services.visit_recent_duplicate(site=site_a, author=coordinator_a, **values) == visit
+    for change in (
+        {"half_day": HalfDay.AFTERNOON},
+        {"sex": refs.sexes[1]},
+        {"age_band": refs.age_bands[0]},
+        {"themes": []},
+        {"referrals": [refs.referrals[0]]},
+        {"visited_on": TODAY - datetime.timedelta(days=1)},
+    ):
+        assert (
+            services.visit_recent_duplicate(site=site_a, author=coordinator_a, **{**values, **change}) is None
+        )

@@ -312,3 +312,24 @@ def test_reference_labels_that_look_like_formulas_stay_text(client_for, observer
     assert cells[trap.label].quotePrefix
     assert cells["#N/A"].data_type == "s"  # Not an error cell.
     assert "Bac" in cells  # A control character an XLSX can't hold is dropped, not a 500.
+
+
+@pytest.mark.django_db
+def test_exports_follow_the_rules_of_the_dashboard_for_partial_months_and_years(
+    client_for, observer, site_a, refs
+):
+    from tests.stats.test_dashboards import TODAY
+
+    record(site_a, refs, TODAY)
+    for _ in range(4):
+        record(site_a, refs, TODAY.replace(year=TODAY.year - 1))
+    rows = read_csv(export(client_for(observer), site=site_a.slug, period=PeriodPreset.LAST_12_MONTHS))
+    months = csv_section(rows, "Passages par mois")
+    current = [row for row in months if "(mois en cours)" in row[0]]
+    assert len(current) == 1
+    # Neither the whole month a year earlier nor a change beside the month not yet over.
+    assert current[0][-2:] == ["", ""]
+    assert "n'est pas terminé" in "".join(";".join(row) for row in rows)
+    years = csv_section(rows, "Évolution annuelle")
+    # From the first year with data, the current year marked as partial.
+    assert [row[0] for row in years[1:]] == [str(TODAY.year - 1), f"{TODAY.year} (année en cours)"]

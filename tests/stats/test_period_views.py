@@ -14,7 +14,7 @@ from stats import services
 from stats.enums import Dimension, PeriodAction, PeriodMode, PeriodStatus
 from stats.models import MonthlyCount, Period, first_of_month, next_month
 from tests.factories import SiteFactory
-from tests.helpers import PERSONAS, assert_status, links, text
+from tests.helpers import PERSONAS, assert_status, element_text, links, text
 
 # The clock is frozen on 15 June 2026: last month (May, due on 10 June) and the month before
 # (April) are both past their deadline; June is the current month, July to December are to come.
@@ -387,3 +387,155 @@ def test_locked_months_of_the_year_say_so(client_for, period_a, coordinator_a, r
     assert "Verrouillée" in page
     assert period_a.events.filter(action=PeriodAction.LOCK).exists()
     assert next_month(LAST_MONTH) == THIS_MONTH
+
+
+# --- Validating shows what is validated; several months in one step --------------------------------
+
+
+def bulk_url():
+    return reverse("stats:period_bulk_validate")
+
+
+def submitted(site, coordinator, refs, month, visits=1, **extra):
+    for _n in range(visits):
+        visit = services.visit_record(
+            site=site,
+            author=coordinator,
+            visited_on=month.replace(day=3),
+            contact_kind=refs.contact_kinds[0],
+            sex=refs.sexes[0],
+            **extra,
+        )
+    return services.period_submit(period=visit.period, author=coordinator)
+
+
+def test_the_validation_page_shows_what_is_validated(
+    client_for, site_a, coordinator_a, regional_coordinator, refs
+):
+    # History: the same month a year earlier, and the three months before (March with no data).
+    for _n in range(2):
+        record(site_a, coordinator_a, refs, LAST_MONTH.replace(year=2025, day=4))
+    record(site_a, coordinator_a, refs, OLD_MONTH.replace(day=2))
+    record(site_a, coordinator_a, refs, datetime.date(2026, 2, 2))
+    # May: three visits, two with their age band, one referred.
+    period = submitted(site_a, coordinator_a, refs, LAST_MONTH, visits=2, age_band=refs.age_bands[0])
+    # The coordination may still add to a submitted month.
+    services.visit_record(
+        site=site_a,
+        author=regional_coordinator,
+        visited_on=LAST_MONTH.replace(day=20),
+        contact_kind=refs.contact_kinds[0],
+        sex=refs.sexes[1],
+        referrals=[refs.referrals[0]],
+    )
+    response = client_for(regional_coordinator).get(
+        reverse("stats:period_validate", kwargs={"pk": period.pk})
+    )
+    assert response.status_code == 200
+    review = response.context["review"]
+    assert review.total == 3
+    assert [(sex.code, count) for sex, count in review.by_sex] == [("femme", 2), ("homme", 1)]
+    assert review.year_before == (datetime.date(2025, 5, 1), 2)
+    assert review.recent == [
+        (datetime.date(2026, 2, 1), 1),
+        (datetime.date(2026, 3, 1), None),
+        (OLD_MONTH, 1),
+    ]
+    completeness = {row.dimension: (row.given, row.share) for row in review.completeness}
+    assert completeness[Dimension.AGE_BAND] == (2, 2 / 3)
+    assert completeness[Dimension.SITUATION] == (0, 0.0)
+    assert "Confirmez-vous la validation" in text(response)
+    page = element_text(response, ".period-review")
+    assert "Mai 2025 (un an plus tôt)" in page
+    assert "Mars 2026 aucune donnée" in page
+    assert "Tranche d'âge 2 66,7" in page
+    # Each breakdown by sex, one click away.
+    assert "Aucune orientation" in page
+    # The same on the period's page.
+    assert client_for(regional_coordinator).get(detail_url(period)).context["review"].total == 3
+
+
+def test_the_unusual_month_warning_is_shown_with_the_figures(
+    client_for, site_a, coordinator_a, regional_coordinator, refs, monkeypatch
+):
+    period = submitted(site_a, coordinator_a, refs, LAST_MONTH)
+    monkeypatch.setattr(
+        "stats.services.period_unusual_warning", lambda *, period: "Le total de 05/2026 est très éloigné."
+    )
+    response = client_for(regional_coordinator).get(
+        reverse("stats:period_validate", kwargs={"pk": period.pk})
+    )
+    alert = response.content.decode()
+    assert "data-unusual" in alert and "très éloigné" in text(response)
+
+
+def test_the_coordination_validates_several_months_in_one_step(
+    client_for, site_a, site_b, coordinator_a, coordinator_b, regional_coordinator, refs
+):
+    first = submitted(site_a, coordinator_a, refs, LAST_MONTH, visits=2)
+    second = submitted(site_b, coordinator_b, refs, LAST_MONTH)
+    third = submitted(site_a, coordinator_a, refs, OLD_MONTH)
+    client = client_for(regional_coordinator)
+    assert bulk_url() in links(client.get(reverse("stats:period_list")), "main")
+
+    page = client.get(bulk_url())
+    assert page.status_code == 200
+    assert [row["period"] for row in page.context["rows"]] == [first, second, third]
+    # Each one's figures one click away.
+    targets = links(page, "main")
+    for period in (first, second, third):
+        assert detail_url(period) in targets
+
+    # A first post asks for confirmation, and changes nothing yet.
+    confirm = client.post(bulk_url(), {"periods": [first.pk, second.pk]})
+    assert confirm.status_code == 200
+    assert "Valider ces 2 périodes" in text(confirm)
+    assert Period.objects.filter(status=PeriodStatus.VALIDATED).count() == 0
+
+    # Meanwhile the second month is reopened: the others are validated, the answer says why not it.
+    services.period_reopen(period=second, author=regional_coordinator, reason="Erreur de saisie")
+    done = client.post(bulk_url(), {"periods": [first.pk, second.pk], "confirm": "1"})
+    assert done.status_code == 200
+    outcomes = {o["outcome"].period.pk: o["outcome"] for o in done.context["outcomes"]}
+    assert outcomes[first.pk].validated
+    assert not outcomes[second.pk].validated
+    assert "Seule une période soumise peut être validée." in outcomes[second.pk].message
+    page = text(done)
+    assert "1 période validée." in page
+    assert "1 période n'a pas été validée" in page
+    statuses = dict(Period.objects.values_list("pk", "status"))
+    assert statuses[first.pk] == PeriodStatus.VALIDATED
+    assert statuses[second.pk] == PeriodStatus.OPEN
+    assert statuses[third.pk] == PeriodStatus.SUBMITTED
+    # Validated through the same rule as alone: the history says who and when.
+    assert first.events.filter(action=PeriodAction.VALIDATE, author=regional_coordinator).exists()
+
+    # Nothing chosen: said, nothing changes.
+    response = client.post(bulk_url(), {"confirm": "1"}, follow=True)
+    assert "Cochez au moins une période" in text(response)
+
+
+@pytest.mark.parametrize("persona", ["coordinator_a", "coordinator_b", "partner", "observer"])
+def test_only_the_coordination_validates_in_bulk(as_persona, site_a, coordinator_a, refs, persona):
+    period = submitted(site_a, coordinator_a, refs, LAST_MONTH)
+    client = as_persona(persona)
+    assert client.get(bulk_url()).status_code == 403
+    assert client.post(bulk_url(), {"periods": [period.pk], "confirm": "1"}).status_code == 403
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.SUBMITTED
+    assert bulk_url() not in links(client.get(reverse("stats:period_list")), "main")
+
+
+def test_a_batch_reports_each_period_through_the_service(
+    site_a, site_b, coordinator_a, coordinator_b, regional_coordinator, refs
+):
+    first = submitted(site_a, coordinator_a, refs, LAST_MONTH)
+    open_one = record(site_b, coordinator_b, refs, LAST_MONTH.replace(day=5)).period
+    outcomes = services.periods_validate(periods=[first, open_one], author=regional_coordinator)
+    assert [(o.period.pk, o.validated) for o in outcomes] == [(first.pk, True), (open_one.pk, False)]
+    # A role that never validates is refused for each period, nothing changes.
+    again = submitted(site_a, coordinator_a, refs, OLD_MONTH)
+    outcomes = services.periods_validate(periods=[again], author=coordinator_a)
+    assert not outcomes[0].validated
+    again.refresh_from_db()
+    assert again.status == PeriodStatus.SUBMITTED

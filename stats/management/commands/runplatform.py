@@ -14,8 +14,10 @@ human, not an endless loop. A task cut short by the worker's death runs again on
 back: the embedded broker keeps a message until it is acknowledged (spro/broker.py).
 """
 
+import argparse
 import contextlib
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -46,6 +48,61 @@ CRASH_WINDOW = 60.0
 POLL_INTERVAL = 0.5
 
 LABELS = {"web": "Le serveur web", "worker": "Le worker"}
+
+# Where the web server listens unless told otherwise (--host, --port; `make run RUN_ARGS="…"`).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+# Addresses that listen on every interface: a browser reaches them through the loopback.
+ANY_ADDRESS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1", "[::]": "::1"}
+
+
+def platform_url(host: str, port: int) -> str:
+    """The address a browser on this machine opens for a server listening on host:port."""
+    host = ANY_ADDRESS.get(host, host).strip("[]")
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def address_from_run_args(run_args: str) -> tuple[str, int]:
+    """The host and port this command listens on when given `run_args` (the Makefile's RUN_ARGS)."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--host", default=DEFAULT_HOST)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    try:
+        known, _rest = parser.parse_known_args(shlex.split(run_args or ""))
+    except (argparse.ArgumentError, ValueError):
+        return DEFAULT_HOST, DEFAULT_PORT
+    return known.host, known.port
+
+
+def demo_platform_url(environ=None) -> str:
+    """The platform's address, as `seed_demo` announces it before `make run` starts the platform:
+    the one RUN_ARGS makes runplatform listen on; without RUN_ARGS, the configured SPRO_BASE_URL
+    when one is given; otherwise the default address."""
+    environ = os.environ if environ is None else environ
+    if "RUN_ARGS" in environ:
+        return platform_url(*address_from_run_args(environ["RUN_ARGS"]))
+    if environ.get("SPRO_BASE_URL"):
+        return environ["SPRO_BASE_URL"].rstrip("/") + "/"
+    return platform_url(DEFAULT_HOST, DEFAULT_PORT)
+
+
+@contextlib.contextmanager
+def children_base_url(host: str, port: int):
+    """While the block runs, the children started inherit SPRO_BASE_URL: the links of the e-mails
+    they send point at the address the web server listens on, unless SPRO_BASE_URL is given (a
+    proxy in front, say). Yields the base URL the children use."""
+    given = os.environ.get("SPRO_BASE_URL")
+    if given:
+        yield given.rstrip("/")
+        return
+    os.environ["SPRO_BASE_URL"] = platform_url(host, port).rstrip("/")
+    try:
+        yield os.environ["SPRO_BASE_URL"]
+    finally:
+        if given is None:
+            os.environ.pop("SPRO_BASE_URL", None)
+        else:
+            os.environ["SPRO_BASE_URL"] = given
 
 
 def worker_command() -> list[str]:
@@ -226,8 +283,12 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="Adresse d'écoute (127.0.0.1 par défaut).")
-        parser.add_argument("--port", type=int, default=8000, help="Port d'écoute (8000 par défaut).")
+        parser.add_argument(
+            "--host", default=DEFAULT_HOST, help=f"Adresse d'écoute ({DEFAULT_HOST} par défaut)."
+        )
+        parser.add_argument(
+            "--port", type=int, default=DEFAULT_PORT, help=f"Port d'écoute ({DEFAULT_PORT} par défaut)."
+        )
         parser.add_argument(
             "--reload",
             action="store_true",
@@ -249,18 +310,20 @@ class Command(BaseCommand):
             children.append(Child("worker", worker_command(), WORKER_STOP_TIMEOUT))
         children.append(Child("web", web_command(host, port, reload), WEB_STOP_TIMEOUT))
         given_up = None
-        try:
-            for child in children:
-                child.start()
-            self._print_banner(host, port, with_worker=not no_worker)
-            given_up = self.supervise(children, stop_requested)
-        finally:
-            self.stdout.write("\nArrêt de la plateforme…")
-            self.stdout.flush()
-            for child in reversed(children):
-                child.stop()
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+        # The children (restarted ones too) send e-mails whose links point at this address.
+        with children_base_url(host, port) as base_url:
+            try:
+                for child in children:
+                    child.start()
+                self._print_banner(host, port, with_worker=not no_worker, base_url=base_url)
+                given_up = self.supervise(children, stop_requested)
+            finally:
+                self.stdout.write("\nArrêt de la plateforme…")
+                self.stdout.flush()
+                for child in reversed(children):
+                    child.stop()
+                for signum, handler in previous.items():
+                    signal.signal(signum, handler)
         if given_up:
             raise CommandError(
                 f"{given_up.label} s'est arrêté {CRASH_LIMIT} fois en moins de {CRASH_WINDOW:g} s : "
@@ -293,15 +356,14 @@ class Command(BaseCommand):
         # Interleaved with the children's output, which goes straight to the terminal.
         self.stdout.flush()
 
-    def _print_banner(self, host: str, port: int, with_worker: bool) -> None:
-        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        url = f"http://[{shown_host}]:{port}/" if ":" in shown_host else f"http://{shown_host}:{port}/"
+    def _print_banner(self, host: str, port: int, with_worker: bool, base_url: str = "") -> None:
+        url = platform_url(host, port)
         broker = "Redis" if settings.REDIS_URL else "file d'attente sur disque, sans Redis"
         jobs = f"worker Celery + beat ({broker})" if with_worker else "désactivés (--no-worker)"
         lines = [
             "",
             f"{settings.SPRO_PLATFORM_NAME} — mode embarqué",
-            f"  Adresse : {url}",
+            f"  Adresse : {url}" + (" (écoute sur toutes les interfaces)" if host in ANY_ADDRESS else ""),
             f"  Travaux en arrière-plan : {jobs}",
         ]
         try:
@@ -311,6 +373,8 @@ class Command(BaseCommand):
         if with_accounts:
             lines.append(f"  Comptes de démonstration (mot de passe « {demo.DEMO_PASSWORD} ») :")
             lines += [f"  {line}" for line in demo.account_lines()]
+        if base_url and base_url.rstrip("/") != url.rstrip("/"):
+            lines.append(f"  Liens des courriels : {base_url.rstrip('/')}/ (SPRO_BASE_URL)")
         lines += ["  Ctrl-C pour arrêter.", ""]
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
         # The children write straight to the terminal: flush so the banner is not stuck behind them.

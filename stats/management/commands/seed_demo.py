@@ -9,6 +9,8 @@ from django.utils.module_loading import import_string
 from network import demo
 from sites.demo import load_demo
 
+from .runplatform import demo_platform_url
+
 # This command orchestrates every app's demo data: it lives in the top layer (stats).
 
 # Demo data of the other apps, loaded after the network and the sites, in the same
@@ -81,7 +83,8 @@ class Command(BaseCommand):
                 f"  {what.capitalize()} : " + (", ".join(rows) + "." if rows else "rien à changer.")
             )
 
-        self.stdout.write(f"\nPlateforme : {demo.PLATFORM_URL}")
+        # The address `make run` will listen on (its RUN_ARGS), not a fixed one.
+        self.stdout.write(f"\nPlateforme : {demo_platform_url()}")
         if no_accounts:
             self.stdout.write("Aucun compte de démonstration créé (--no-accounts).")
             return
