@@ -18,6 +18,7 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
@@ -276,8 +277,41 @@ class TotalsSerializer(serializers.Serializer):
         "de site (petites cases et assez d'autres masquées). Portée : `read:stats`."
     ),
     parameters=[
-        OpenApiParameter(name, str, OpenApiParameter.QUERY, description=str(filter_.label))
-        for name, filter_ in TotalsFilter.base_filters.items()
+        OpenApiParameter(
+            "dimension",
+            str,
+            OpenApiParameter.QUERY,
+            required=True,
+            enum=Dimension.values,
+            description=str(gettext_lazy("Ventilation (obligatoire)")),
+        ),
+        OpenApiParameter(
+            "site", str, OpenApiParameter.QUERY, description=str(gettext_lazy("Identifiant (slug) du site"))
+        ),
+        OpenApiParameter(
+            "departement", str, OpenApiParameter.QUERY, description=str(gettext_lazy("Code du département"))
+        ),
+        OpenApiParameter(
+            "territory",
+            int,
+            OpenApiParameter.QUERY,
+            description=str(gettext_lazy("Identifiant d'un territoire")),
+        ),
+        OpenApiParameter(
+            "kind", str, OpenApiParameter.QUERY, description=str(gettext_lazy("Code du type de site"))
+        ),
+        OpenApiParameter(
+            "start",
+            OpenApiTypes.DATE,
+            OpenApiParameter.QUERY,
+            description=str(gettext_lazy("Début (AAAA-MM-JJ)")),
+        ),
+        OpenApiParameter(
+            "end",
+            OpenApiTypes.DATE,
+            OpenApiParameter.QUERY,
+            description=str(gettext_lazy("Fin (AAAA-MM-JJ, incluse)")),
+        ),
     ],
     responses={200: TotalsSerializer, **error_responses(400, 401, 403)},
     tags=["statistiques"],
