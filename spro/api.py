@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.signals import got_request_exception
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.log import log_response
 from django.utils.translation import gettext_lazy as _
 from django_filters.utils import translate_validation
@@ -28,6 +28,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -361,12 +362,17 @@ def cached_answer(request, namespace: str, build) -> Response:
         version = uuid.uuid4().hex
         if not cache.add(version_key, version, None):
             version = cache.get(version_key, version)
+    # JSON answers are kept rendered: a kept answer is sent as it is, without serialising again.
+    as_json = isinstance(getattr(request, "accepted_renderer", None), JSONRenderer)
     kept = found.get(key)
     if kept is not None and kept[0] == version:
-        return Response(kept[1])
+        if as_json:
+            return HttpResponse(kept[1], content_type="application/json")
+        return Response(kept[2])
     response = build()
     if response.status_code == 200:
-        cache.set(key, (version, response.data), CACHED_ANSWER_SECONDS)
+        rendered = JSONRenderer().render(response.data)
+        cache.set(key, (version, rendered, response.data), CACHED_ANSWER_SECONDS)
     return response
 
 
