@@ -17,8 +17,9 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-# serialized_rollback: the rows the migrations seed (pieces, event kinds…) are back for the tests after.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# A transactional test (migrations cannot run inside the test's transaction): pytest-django runs
+# these after the others, and each of them makes the reference rows it needs.
+@pytest.mark.django_db(transaction=True)
 def test_documents_and_grids_are_carried_over():
     old = _migrate(BEFORE)
     try:
