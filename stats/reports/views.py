@@ -198,34 +198,8 @@ def narrative_edit(request, year: int, slug: str):
     )
     status = 200
     if request.method == "POST":
-        require(
-            "reports.edit_narrative",
-            request.user,
-            narrative,
-            message=_("Ce texte est verrouillé : le bilan définitif du site a été produit.")
-            if narrative.is_locked
-            else None,
-        )
-        if form.is_valid():
-            try:
-                services.narrative_save(
-                    site=site,
-                    year=year,
-                    author=request.user,
-                    narrative=form.cleaned_data["narrative"],
-                    perspectives=form.cleaned_data["perspectives"],
-                    final=request.POST.get("action") == "final",
-                )
-            except (ValidationError, PermissionDenied) as error:
-                attach_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Le texte est enregistré comme définitif.")
-                    if request.POST.get("action") == "final"
-                    else _("Le brouillon est enregistré."),
-                )
-                return redirect("stats:report_narrative", year=year, slug=slug)
+        if _narrative_saved(request, site, year, narrative, form):
+            return redirect("stats:report_narrative", year=year, slug=slug)
         status = 400
     history = list(narrative.history.select_related("history_user")[:10]) if narrative.pk else []
     return _render(
@@ -234,6 +208,33 @@ def narrative_edit(request, year: int, slug: str):
         {"site": site, "year": year, "narrative": narrative, "form": form, "history": history},
         status=status,
     )
+
+
+def _narrative_saved(request, site, year: int, narrative, form) -> bool:
+    """Save the posted texts (the rule reports.edit_narrative first); False with the form's errors."""
+    locked = _("Ce texte est verrouillé : le bilan définitif du site a été produit.")
+    require(
+        "reports.edit_narrative", request.user, narrative, message=locked if narrative.is_locked else None
+    )
+    if not form.is_valid():
+        return False
+    final = request.POST.get("action") == "final"
+    try:
+        services.narrative_save(
+            site=site,
+            year=year,
+            author=request.user,
+            narrative=form.cleaned_data["narrative"],
+            perspectives=form.cleaned_data["perspectives"],
+            final=final,
+        )
+    except (ValidationError, PermissionDenied) as error:
+        attach_service_errors(form, error)
+        return False
+    messages.success(
+        request, _("Le texte est enregistré comme définitif.") if final else _("Le brouillon est enregistré.")
+    )
+    return True
 
 
 @require_POST
