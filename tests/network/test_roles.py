@@ -1,9 +1,9 @@
 import datetime
+import zoneinfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from network import services
 from network.enums import Role
@@ -18,7 +18,14 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+# A fixed day, Paris time: a run that crosses midnight must not see two different "today"s.
+NOW = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(time_machine):
+    time_machine.move_to(NOW, tick=False)
 
 
 def test_anonymous_has_the_empty_roles_object():

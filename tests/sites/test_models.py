@@ -1,9 +1,9 @@
 import datetime
+import zoneinfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from sites import services
 from sites.enums import LabelStatus
@@ -11,7 +11,14 @@ from sites.models import LabelStatusChange, Site
 from tests.factories import CoordinatorAssignmentFactory, SiteFactory, SiteKindFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+# A fixed day, Paris time: a run that crosses midnight must not see two different "today"s.
+NOW = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(time_machine):
+    time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture
