@@ -197,7 +197,9 @@ def label_status(request, slug):
 @require_http_methods(["GET", "POST"])
 def coordinator_add(request, slug):
     site = _managed_site(request, slug)
-    form = CoordinatorAssignForm(data=request.POST if request.method == "POST" else None)
+    # Opened from a person's page (?user=<pk>), the form has that person chosen already.
+    initial = {"user": request.GET["user"]} if request.GET.get("user", "").isdigit() else {}
+    form = CoordinatorAssignForm(data=request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
         data = form.cleaned_data
         try:

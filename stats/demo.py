@@ -111,7 +111,9 @@ SATISFACTION_QUESTIONS = [
     ("reponse", "La réponse apportée à votre demande"),
     ("documentation", "La documentation et les outils en libre accès"),
     ("attente", "Le temps d'attente"),
-    ("recommandation", "Recommanderiez-vous ce lieu à un proche ?"),
+    # Every question is answered on the satisfaction scale (« Pas du tout satisfait·e » … « Tout à fait
+    # satisfait·e »): each is worded as what one is satisfied with, never as a yes-or-no question.
+    ("recommandation", "Votre visite dans son ensemble"),
 ]
 
 # Themes and service levels belong to the sites app; the sites seed (sites.demo) defines them,

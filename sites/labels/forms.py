@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from network.models.governance import Decision, Meeting
 from spro.uploads import validate_document
+from spro.web.forms import preselect_single_choice
 
 from ..enums import ApplicationStatus, Judgement, RegionDecision
 from ..forms import DateInput
@@ -66,6 +67,7 @@ class ApplicationCreateForm(forms.Form):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        preselect_single_choice(self, "site")
         self.fields["site"].help_text = _(
             "Pour un site déjà labellisé, la candidature est une demande de renouvellement."
         )
@@ -249,6 +251,7 @@ class CoordinationVisitForm(forms.ModelForm):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        preselect_single_choice(self, "site")
 
 
 FollowUpFormSet = forms.inlineformset_factory(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from network.models import Organisation
 from network.models.strategy import Challenge
+from spro.web.forms import preselect_single_choice
 
 from ..enums import ActionStatus, Arbitration, PlanStatus
 from ..forms import DateInput
@@ -46,6 +47,7 @@ class PlanCreateForm(forms.Form):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        preselect_single_choice(self, "site")
         self.fields["year"].initial = timezone.localdate().year + 1
 
 

@@ -17,3 +17,15 @@ def attach_service_errors(form: forms.Form, error: ValidationError | PermissionD
     for field, messages in error.error_dict.items():
         target = field if field in form.fields and field != NON_FIELD_ERRORS else None
         form.add_error(target, messages)
+
+
+def preselect_single_choice(form: forms.Form, name: str) -> None:
+    """When a required choice offers exactly one option (a coordinator of one site), it is chosen
+    already: no empty option to pick, the only one selected. Bound forms are left as posted."""
+    field = form.fields[name]
+    queryset = field.queryset
+    if not field.required or queryset.count() != 1:
+        return
+    field.empty_label = None
+    if not form.is_bound and not form.initial.get(name):
+        form.initial[name] = queryset.get()
