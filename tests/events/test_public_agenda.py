@@ -8,11 +8,12 @@ import zoneinfo
 import extruct
 import pytest
 from django.db import connection
-from django.template import Context, Template
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events.enums import AttendanceMode, EventStatus, Registration
+from events.public.sections import site_programme_section
 from stats.models import Situation
 from tests.events.factories import (
     EventFactory,
@@ -503,11 +504,11 @@ def test_schema_org_markup_cannot_be_closed_by_a_title(client, site):
     assert item["name"] == "</script><script>alert(1)</script>"
 
 
-# The site programme tag.
+# The site programme: the section the events app adds to a site's public page (sites/sections.py).
 
 
 def render_programme(site) -> str:
-    return Template("{% load agenda %}{% site_programme site %}").render(Context({"site": site}))
+    return site_programme_section(RequestFactory().get("/"), site)
 
 
 def test_the_site_programme_shows_the_theme_of_the_month_and_the_next_published_events(site):
